@@ -1,0 +1,42 @@
+/**
+ * Understanding turns free text into signals the engine can act on. It is an interface so a
+ * model-based classifier can replace the embedded keyword engine without touching the engine.
+ */
+import type { RiskLevel } from '../engine/types.ts';
+
+export type DangerReason = 'detained' | 'passport_taken' | 'forced_work' | 'threat' | 'ransom' | 'self_harm';
+
+export interface IntentScore {
+  /** An intent id from flows/understanding/intents.yaml (flow intents such as `job-offer`, or answers such as `yes`). */
+  id: string;
+  /** 0..1, higher is more confident. */
+  score: number;
+}
+
+export type RedFlagKind = 'phrase' | 'link' | 'phone' | 'wallet' | 'amount';
+
+export interface RedFlagHit {
+  /** A flag id from flows/flags.yaml. */
+  id: string;
+  kind: RedFlagKind;
+  /** The matched fragment, for showing back to the user only. Never log it. */
+  match: string;
+  level: RiskLevel;
+}
+
+export interface Analysis {
+  danger: DangerReason[];
+  intents: IntentScore[];
+  flags: RedFlagHit[];
+}
+
+export interface AnalyzeHint {
+  locale: string;
+  region?: string;
+  /** Intent ids that make sense in the current state; an analyzer may favour them. */
+  expected?: string[];
+}
+
+export interface Understanding {
+  analyze(text: string, hint: AnalyzeHint): Analysis;
+}
