@@ -1,0 +1,89 @@
+/**
+ * YAML parsing that keeps positions, so a problem found later (by zod or by the graph checks)
+ * can name the file, line and column of the value at fault.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Problem } from './problems.ts';
+
+export type Path = ReadonlyArray<string | number>;
+
+export interface ParsedYaml {
+  file: string;
+  value: unknown;
+  /** Position of the node at `path`, or of its nearest existing ancestor. */
+  at(path: Path): { line: number; col: number };
+  problems: Problem[];
+}
+
+/** Hostile or mistaken files must fail fast and small: cap size, aliases and nesting. */
+const LIMITS = { maxBytes: 1_000_000, maxAliasCount: 100, maxDepth: 40 };
+
+export function parseYaml(file: string, text: string): ParsedYaml {
+  const lines = new LineCounter();
+  const problems: Problem[] = [];
+  const fail = (line: number, col: number, message: string): ParsedYaml => ({
+    file,
+    value: undefined,
+    at: () => ({ line, col }),
+    problems: [...problems, { file, line, col, message, severity: 'error' }],
+  });
+  if (Buffer.byteLength(text) > LIMITS.maxBytes) {
+    return fail(1, 1, `file is larger than ${LIMITS.maxBytes} bytes`);
+  }
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  for (const err of doc.errors) {
+    const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ file, line: pos.line, col: pos.col, message: oneLine(err.message), severity: 'error' });
+  }
+  if (problems.length > 0) return { file, value: undefined, at: () => ({ line: 1, col: 1 }), problems };
+  if (nestingDepth(doc.contents) > LIMITS.maxDepth) return fail(1, 1, `nesting deeper than ${LIMITS.maxDepth} levels`);
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
+  } catch (err) {
+    return fail(1, 1, oneLine(err instanceof Error ? err.message : String(err)));
+  }
+  const at = (path: Path) => {
+    const node = nodeAt(doc.contents, path);
+    const offset = node?.range?.[0] ?? 0;
+    return lines.linePos(offset);
+  };
+  return { file, value, at, problems };
+}
+
+function oneLine(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function nodeAt(root: Node | null, path: Path): Node | null {
+  let node: Node | null = root;
+  let best: Node | null = root;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) return best;
+      // Point at the value, or at the key when the value is empty.
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = (node.items[key] as Node | undefined) ?? null;
+    } else {
+      return best;
+    }
+    if (node) best = node;
+    else return best;
+  }
+  return best;
+}
+
+function nestingDepth(node: unknown, depth = 0): number {
+  if (depth > LIMITS.maxDepth) return depth;
+  if (isMap(node) || isSeq(node)) {
+    let max = depth;
+    for (const item of node.items) {
+      const child = isMap(node) ? (item as { value: unknown }).value : item;
+      max = Math.max(max, nestingDepth(child, depth + 1));
+    }
+    return max;
+  }
+  return depth;
+}
