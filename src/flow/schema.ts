@@ -134,6 +134,8 @@ export const Config = z.strictObject({
   entry: FlowId,
   /** The flow that danger words and /emergency open. */
   emergency: FlowId,
+  /** Regions whose contacts the resources know; `default` covers anywhere else. */
+  regions: z.record(z.string(), z.strictObject({ name: Localized, aliases: z.array(z.string()).default([]) })),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -153,23 +155,23 @@ export const Resource = z.strictObject({
   regions: z.record(z.string(), z.union([Contact, z.array(Contact)])),
 });
 
+/** A file in flows/resources/: contacts and the sources they come from. Files are merged. */
 export const Resources = z.strictObject({
   $schema: z.string().optional(),
-  regions: z.record(z.string(), z.strictObject({ name: Localized })),
-  sources: z.record(z.string(), z.string()),
-  resources: z.record(RefId, Resource),
+  sources: z.record(z.string(), z.string()).default({}),
+  resources: z.record(RefId, Resource).default({}),
 });
 export type Resources = z.infer<typeof Resources>;
 
-/** flows/steps.yaml: the concrete safe steps outcomes name. */
+/** A file in flows/steps/: the concrete safe steps outcomes name. */
 export const Steps = z.record(RefId, Localized);
 
-/** flows/flags.yaml: every red flag a choice or the text analyser can record. */
+/** A file in flows/flags/: every red flag a choice or the text analyser can record. */
 export const FlagDef = z.strictObject({
   level: RiskLevel,
   explain: Localized,
 });
-export const Flags_ = z.record(RefId, FlagDef);
+export const FlagCatalog = z.record(RefId, FlagDef);
 
 /** flows/locales/<locale>.yaml: the engine's own words (help, re-prompts, notices). */
 export const UiStrings = z.record(z.string(), z.string());
