@@ -74,3 +74,27 @@ export interface TurnResult {
   locale: string;
   effects: Effect[];
 }
+
+/** How a turn moved the conversation; feeds coverage (authoring toolkit) and nothing else. */
+export interface TraceStep {
+  flow: string;
+  from: string;
+  to: string;
+  /** choice id, route intent, decision index (with whether its guard held), or a global command. */
+  via:
+    | { kind: 'choice'; id: string }
+    | { kind: 'route'; intent: string }
+    | { kind: 'decide'; index: number }
+    | { kind: 'command'; command: CommandName }
+    | { kind: 'danger' }
+    | { kind: 'intent'; flow: string };
+}
+
+/** What one turn cost and did; metrics and statistics subscribe. No user id, no text. */
+export interface TurnObservation {
+  ms: number;
+  channel: string;
+  flowStarted?: string;
+  outcome?: { flow: string; level: RiskLevel };
+  error?: 'store_unavailable' | 'conflict' | 'internal' | 'rate_limited';
+}
