@@ -11,7 +11,9 @@ const FLOW_ID = /^[a-z][a-z0-9-]*$/;
 
 export const StateId = z.string().regex(ID, 'state ids are snake_case: lowercase letters, digits and _');
 export const FlowId = z.string().regex(FLOW_ID, 'flow ids are kebab-case: lowercase letters, digits and -');
-export const ChoiceId = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'choice ids are lowercase letters, digits, _ and -');
+export const ChoiceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'choice ids are lowercase letters, digits, _ and -');
 export const RefId = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'ids are lowercase letters, digits, _ and -');
 export const RiskLevel = z.enum(RISK_LEVELS);
 
@@ -61,7 +63,9 @@ export const Choice = z
     flag: Flags.optional(),
     when: Guard.optional(),
   })
-  .refine((c) => Boolean(c.next) !== Boolean(c.flow), { message: 'a choice needs exactly one of next or flow' });
+  .refine((c) => Boolean(c.next) !== Boolean(c.flow), {
+    message: 'a choice needs exactly one of next or flow',
+  });
 
 export const Route = z
   .strictObject({
@@ -69,11 +73,15 @@ export const Route = z
     ...Target,
     flag: Flags.optional(),
   })
-  .refine((r) => Boolean(r.next) !== Boolean(r.flow), { message: 'a route needs exactly one of next or flow' });
+  .refine((r) => Boolean(r.next) !== Boolean(r.flow), {
+    message: 'a route needs exactly one of next or flow',
+  });
 
 export const Decision = z
   .strictObject({ when: Guard.optional(), ...Target })
-  .refine((d) => Boolean(d.next) !== Boolean(d.flow), { message: 'a decision needs exactly one of next or flow' });
+  .refine((d) => Boolean(d.next) !== Boolean(d.flow), {
+    message: 'a decision needs exactly one of next or flow',
+  });
 
 export const Outcome = z.strictObject({
   level: RiskLevel,
@@ -135,7 +143,10 @@ export const Config = z.strictObject({
   /** The flow that danger words and /emergency open. */
   emergency: FlowId,
   /** Regions whose contacts the resources know; `default` covers anywhere else. */
-  regions: z.record(z.string(), z.strictObject({ name: Localized, aliases: z.array(z.string()).default([]) })),
+  regions: z.record(
+    z.string(),
+    z.strictObject({ name: Localized, aliases: z.array(z.string()).default([]) }),
+  ),
 });
 export type Config = z.infer<typeof Config>;
 

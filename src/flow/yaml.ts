@@ -2,7 +2,7 @@
  * YAML parsing that keeps positions, so a problem found later (by zod or by the graph checks)
  * can name the file, line and column of the value at fault.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { Problem } from './problems.ts';
 
 export type Path = ReadonlyArray<string | number>;
@@ -36,7 +36,8 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     problems.push({ file, line: pos.line, col: pos.col, message: oneLine(err.message), severity: 'error' });
   }
   if (problems.length > 0) return { file, value: undefined, at: () => ({ line: 1, col: 1 }), problems };
-  if (nestingDepth(doc.contents) > LIMITS.maxDepth) return fail(1, 1, `nesting deeper than ${LIMITS.maxDepth} levels`);
+  if (nestingDepth(doc.contents) > LIMITS.maxDepth)
+    return fail(1, 1, `nesting deeper than ${LIMITS.maxDepth} levels`);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });

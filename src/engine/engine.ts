@@ -1,0 +1,734 @@
+/**
+ * The engine: one turn of one conversation. Lock the conversation, load its session, understand
+ * the message, move the statechart, render the replies, save. Imports no platform library.
+ */
+import type { Logger } from 'pino';
+import { type AnyMachineSnapshot, transition } from 'xstate';
+import type { Bundle } from '../flow/bundle.ts';
+import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
+import { type ConvoContext, initialContext } from '../flow/context.ts';
+import { evalGuard, maxRisk } from '../flow/guards.ts';
+import { type SessionStore, StoreConflictError, StoreUnavailableError } from '../store/types.ts';
+import type { Analysis, Understanding } from '../understand/types.ts';
+import { addNote, evidenceText, splitKey } from './evidence.ts';
+import { RateLimiter } from './limits.ts';
+import { fold, looksChinese, matchChoice } from './match.ts';
+import {
+  availableChoices,
+  ENGINE_CHOICE,
+  flowTitle,
+  languageChoices,
+  local,
+  stateOf,
+  stateReplies,
+  ui,
+} from './render.ts';
+import { decodeSession, newNonce, parseStamp, type Session, stampOf } from './session.ts';
+import type {
+  ChoiceView,
+  Effect,
+  Inbound,
+  OutcomeView,
+  Reply,
+  TraceStep,
+  TurnObservation,
+  TurnResult,
+} from './types.ts';
+
+export interface EngineOptions {
+  bundle: Bundle;
+  store: SessionStore;
+  logger: Logger;
+  /** Defaults to the bundle's own keyword understanding. */
+  understanding?: Understanding;
+  /** Idle conversations restart after this long (default 7 days). */
+  idleTtlMs?: number;
+  /** Defaults when the platform does not tell (SAFESTEP_LOCALE, SAFESTEP_REGION). */
+  defaultLocale?: string;
+  defaultRegion?: string;
+  /** Messages a user may send per minute before a kind "slow down" (0 = no limit). */
+  rateLimitPerMinute?: number;
+  now?: () => number;
+  trace?: (step: TraceStep) => void;
+  observe?: (o: TurnObservation) => void;
+}
+
+export interface Engine {
+  handle(inbound: Inbound): Promise<TurnResult>;
+  close(): Promise<void>;
+  readonly bundle: Bundle;
+  readonly store: SessionStore;
+}
+
+/** Intent scores: route when the best is at least this sure, ask when the runner-up is this close. */
+const ROUTE_MIN = 0.5;
+const AMBIGUOUS_RATIO = 0.8;
+const DAY = 86_400_000;
+
+/** What one turn produced before it is saved. */
+interface Draft {
+  s: Session;
+  replies: Reply[];
+  effects: Effect[];
+  /** Re-render the current state after the replies so far. */
+  show: boolean;
+  traces: TraceStep[];
+  /** Delete the session instead of saving it. */
+  forget?: boolean;
+  flowStarted?: string;
+}
+
+export function createEngine(opts: EngineOptions): Engine {
+  const { bundle, store, logger } = opts;
+  const understanding = opts.understanding ?? bundle.understanding;
+  const now = opts.now ?? Date.now;
+  const idleMs = opts.idleTtlMs ?? 7 * DAY;
+  const limiter = new RateLimiter(opts.rateLimitPerMinute ?? 30, now);
+  const machine = bundle.machine;
+  const intentFlow = buildIntentFlows(bundle);
+  const defaultLocale = pickLocale(opts.defaultLocale, bundle.config.locales) ?? bundle.config.defaultLocale;
+  // `default` means "anywhere else": still unknown, so outcomes ask where the person is.
+  const configuredRegion = resolveRegion(opts.defaultRegion ?? bundle.config.defaultRegion, bundle);
+  const defaultRegion = configuredRegion === 'default' ? null : configuredRegion;
+
+  // ---------- session lifecycle ----------
+
+  function freshSession(locale: string, region: string | null): Session {
+    const t = now();
+    return {
+      v: 1,
+      hash: bundle.hash,
+      flow: bundle.config.entry,
+      state: bundle.flows.get(bundle.config.entry)!.start,
+      ctx: initialContext(locale, region),
+      nonce: newNonce(),
+      seq: 0,
+      created: t,
+      at: t,
+      turns: 0,
+    };
+  }
+
+  function snapshotOf(s: Session): AnyMachineSnapshot {
+    return machine.resolveState({ value: { [s.flow]: s.state }, context: s.ctx }) as AnyMachineSnapshot;
+  }
+
+  /** Sends one event through the statechart; false when no transition accepts it. */
+  function send(d: Draft, event: ConvoEvent): boolean {
+    const snap = snapshotOf(d.s);
+    if (!snap.can(event)) return false;
+    const [next] = transition(machine, snap as never, event as never) as unknown as [AnyMachineSnapshot];
+    const [flow, state] = flowAndState(next.value);
+    const before = `${d.s.flow}.${d.s.state}`;
+    if (flow !== d.s.flow) d.flowStarted = flow;
+    if (`${flow}.${state}` !== before) d.s.seq += 1;
+    d.traces.push(...traceOf(d.s, event, flow, state));
+    d.s.flow = flow;
+    d.s.state = state;
+    d.s.ctx = next.context as ConvoContext;
+    return true;
+  }
+
+  function traceOf(s: Session, event: ConvoEvent, flow: string, state: string): TraceStep[] {
+    const from = s.state;
+    const base = { flow: s.flow, from, to: state };
+    let first: TraceStep;
+    if (event.type === 'CHOOSE') first = { ...base, via: { kind: 'choice', id: event.id } };
+    else if (event.type === 'ROUTE') first = { ...base, via: { kind: 'route', intent: event.intent } };
+    else if (event.type === 'GOTO') first = { ...base, flow, via: { kind: 'intent', flow: event.flow } };
+    else if (event.type === 'EMERGENCY') first = { ...base, flow, via: { kind: 'danger' } };
+    else first = { ...base, flow, via: { kind: 'command', command: 'restart' } };
+    const out = [first];
+    // Decisions taken on the way: replay them from the data, to report which branch held.
+    let at = targetAfter(s, event);
+    for (let hops = 0; at && hops < 20; hops++) {
+      const st = stateOf(bundle, at.flow, at.state);
+      if (!st?.decide) break;
+      const risk = flagRisk(s.ctx.flags, bundle);
+      const ctx = s.ctx;
+      const index = st.decide.findIndex((d) => !d.when || evalGuard(d.when, ctx, risk));
+      const d = st.decide[index];
+      if (!d) break;
+      const next = d.flow
+        ? { flow: d.flow, state: bundle.flows.get(d.flow)!.start }
+        : { flow: at.flow, state: d.next! };
+      out.push({ flow: at.flow, from: at.state, to: next.state, via: { kind: 'decide', index } });
+      at = next;
+    }
+    void flow;
+    return out;
+  }
+
+  function targetAfter(s: Session, event: ConvoEvent): { flow: string; state: string } | undefined {
+    const st = stateOf(bundle, s.flow, s.state);
+    const pick = (t: { next?: string; flow?: string } | undefined) =>
+      t &&
+      (t.flow ? { flow: t.flow, state: bundle.flows.get(t.flow)!.start } : { flow: s.flow, state: t.next! });
+    if (event.type === 'CHOOSE') return pick(st?.choices?.find((c) => c.id === event.id));
+    if (event.type === 'ROUTE') return pick(st?.routes?.find((r) => r.intent === event.intent));
+    if (event.type === 'GOTO') return { flow: event.flow, state: bundle.flows.get(event.flow)!.start };
+    if (event.type === 'EMERGENCY')
+      return { flow: bundle.config.emergency, state: bundle.flows.get(bundle.config.emergency)!.start };
+    return undefined;
+  }
+
+  // ---------- commands ----------
+
+  function command(d: Draft, inbound: Extract<Inbound, { kind: 'command' }>): void {
+    const L = () => d.s.ctx.locale;
+    switch (inbound.command) {
+      case 'start': {
+        if (inbound.flow && bundle.flows.has(inbound.flow)) {
+          send(d, { type: 'GOTO', flow: inbound.flow, from: `${d.s.flow}.${d.s.state}` });
+        } else {
+          if (d.s.turns > 0) send(d, { type: 'RESTART' });
+          d.replies.push({ text: ui(bundle, L(), 'welcome') });
+        }
+        d.show = true;
+        return;
+      }
+      case 'help':
+        d.replies.push({ text: ui(bundle, L(), 'help') });
+        d.show = true;
+        return;
+      case 'back':
+        goBack(d);
+        return;
+      case 'restart':
+        send(d, { type: 'RESTART' });
+        d.s.notes = undefined;
+        d.show = true;
+        return;
+      case 'language': {
+        const wanted = pickLocale(inbound.arg, bundle.config.locales);
+        if (wanted) setLocale(d, wanted);
+        else
+          d.replies.push({
+            text: ui(bundle, L(), 'language_prompt'),
+            choices: languageChoices(bundle),
+            stamp: stampOf(d.s),
+          });
+        return;
+      }
+      case 'emergency':
+        send(d, { type: 'EMERGENCY', from: `${d.s.flow}.${d.s.state}` });
+        d.show = true;
+        return;
+      case 'forget':
+        d.forget = true;
+        d.replies.push({ text: ui(bundle, L(), 'forgotten') });
+        d.effects.push({ type: 'forgotten' });
+        return;
+      case 'hide':
+        hide(d);
+        return;
+      case 'check':
+        if (inbound.arg) checkMessage(d, inbound.arg);
+        else d.replies.push({ text: ui(bundle, L(), 'check_prompt') });
+        return;
+      case 'evidence':
+        d.replies.push({
+          text: evidenceText(bundle, understanding, d.s.flow, d.s.ctx, d.s.notes ?? [], new Date(now())),
+        });
+        return;
+    }
+  }
+
+  function goBack(d: Draft): void {
+    const last = d.s.ctx.trail.at(-1);
+    const [flow, state] = last ? splitKey(last.s) : ['', ''];
+    if (!last || !stateOf(bundle, flow, state)) {
+      d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'back_none') });
+      d.show = true;
+      return;
+    }
+    const removed = new Set(last.f ?? []);
+    d.s.ctx = {
+      ...d.s.ctx,
+      trail: d.s.ctx.trail.slice(0, -1),
+      flags: d.s.ctx.flags.filter((f) => !removed.has(f)),
+    };
+    d.s.flow = flow;
+    d.s.state = state;
+    d.s.seq += 1;
+    d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'back_done') });
+    d.show = true;
+  }
+
+  function hide(d: Draft): void {
+    d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'hidden') });
+    d.effects.push({ type: 'hide' });
+    // Buttons already sent must not work while hidden: a new stamp makes them stale.
+    d.s.seq += 1;
+  }
+
+  function setLocale(d: Draft, locale: string): void {
+    d.s.chose = { ...d.s.chose, locale: true };
+    send(d, { type: 'SET', locale });
+    d.replies.push({ text: ui(bundle, locale, 'language_set') });
+    d.effects.push({ type: 'locale', locale });
+    d.show = true;
+  }
+
+  // ---------- choices ----------
+
+  function choice(d: Draft, inbound: Extract<Inbound, { kind: 'choice' }>): void {
+    const L = d.s.ctx.locale;
+    if (inbound.stamp !== undefined) {
+      const st = parseStamp(inbound.stamp);
+      if (!st || st.nonce !== d.s.nonce) {
+        d.replies.push({ text: ui(bundle, L, 'foreign_button') });
+        d.show = true;
+        return;
+      }
+      if (st.seq !== d.s.seq && !inbound.choice.startsWith('_')) {
+        d.replies.push({ text: ui(bundle, L, 'stale_button') });
+        d.show = true;
+        return;
+      }
+    }
+    if (inbound.choice.startsWith('_')) {
+      engineChoice(d, inbound.choice);
+      return;
+    }
+    if (!send(d, { type: 'CHOOSE', id: inbound.choice })) {
+      d.replies.push({ text: ui(bundle, L, 'not_offered') });
+    }
+    d.show = true;
+  }
+
+  function engineChoice(d: Draft, id: string): void {
+    const [kind, arg] = id.includes(':')
+      ? [id.slice(0, id.indexOf(':') + 1), id.slice(id.indexOf(':') + 1)]
+      : [id, ''];
+    const L = d.s.ctx.locale;
+    switch (kind) {
+      case ENGINE_CHOICE.evidence:
+        d.replies.push({
+          text: evidenceText(bundle, understanding, d.s.flow, d.s.ctx, d.s.notes ?? [], new Date(now())),
+        });
+        return;
+      case ENGINE_CHOICE.more:
+        d.show = true;
+        return;
+      case ENGINE_CHOICE.restart:
+        send(d, { type: 'RESTART' });
+        d.s.notes = undefined;
+        d.show = true;
+        return;
+      case '_lang:':
+        if (bundle.config.locales.includes(arg)) setLocale(d, arg);
+        else d.show = true;
+        return;
+      case '_region:': {
+        const region = resolveRegion(arg, bundle);
+        if (region) {
+          d.s.chose = { ...d.s.chose, region: true };
+          send(d, { type: 'SET', region });
+          const name = local(bundle.config.regions[region]!.name, L, bundle);
+          d.replies.push({ text: ui(bundle, L, 'region_set', { region: name }) });
+        }
+        d.show = true;
+        return;
+      }
+      case '_flow:':
+        if (bundle.flows.has(arg)) send(d, { type: 'GOTO', flow: arg, from: `${d.s.flow}.${d.s.state}` });
+        d.show = true;
+        return;
+      default:
+        d.replies.push({ text: ui(bundle, L, 'not_offered') });
+        d.show = true;
+    }
+  }
+
+  // ---------- free text ----------
+
+  function text(d: Draft, inbound: Extract<Inbound, { kind: 'text' }>): void {
+    const raw = inbound.text;
+    const folded = fold(raw);
+    if (
+      !d.s.chose?.locale &&
+      looksChinese(raw) &&
+      bundle.config.locales.includes('zh-CN') &&
+      d.s.ctx.locale !== 'zh-CN'
+    ) {
+      send(d, { type: 'SET', locale: 'zh-CN' });
+    }
+    const L = d.s.ctx.locale;
+    if (folded === '') {
+      reprompt(d);
+      return;
+    }
+    if (isHideWord(folded, L)) {
+      hide(d);
+      return;
+    }
+    if (/^\/\S/.test(raw.trim())) {
+      d.replies.push({ text: ui(bundle, L, 'unknown_command') });
+      d.show = true;
+      return;
+    }
+
+    const state = stateOf(bundle, d.s.flow, d.s.state)!;
+    const here = availableChoices(bundle, state, d.s.ctx);
+    const expected = (state.routes ?? []).map((r) => r.intent);
+    const a = understanding.analyze(raw.slice(0, 4000), {
+      locale: L,
+      region: d.s.ctx.region ?? undefined,
+      expected,
+    });
+
+    if (a.danger.length > 0 && d.s.flow !== bundle.config.emergency) {
+      send(d, { type: 'EMERGENCY', from: `${d.s.flow}.${d.s.state}` });
+      d.show = true;
+      return;
+    }
+    if (inbound.forwarded) {
+      checkMessage(d, raw, a);
+      return;
+    }
+
+    const typed = matchChoice(raw, here);
+    if (typed) {
+      send(d, { type: 'CHOOSE', id: typed.id });
+      d.show = true;
+      return;
+    }
+    noticeFlags(d, a);
+
+    const atEntry =
+      d.s.flow === bundle.config.entry && d.s.state === bundle.flows.get(bundle.config.entry)!.start;
+    if (atEntry && routeToFlow(d, a)) return;
+
+    const route = state.routes?.find((r) => a.intents.some((i) => i.id === r.intent && i.score >= ROUTE_MIN));
+    if (route) {
+      send(d, { type: 'ROUTE', intent: route.intent });
+      d.show = true;
+      return;
+    }
+    if (state.collect) {
+      d.s.notes = addNote(d.s.notes, raw);
+      d.replies.push({ text: ui(bundle, L, 'collect_ack') });
+      d.show = true;
+      return;
+    }
+    if (!atEntry && d.s.flow !== bundle.config.emergency) {
+      const other = topFlow(a);
+      if (other && other !== d.s.flow) {
+        reprompt(d, [
+          {
+            id: ENGINE_CHOICE.flow(other),
+            label: ui(bundle, L, 'switch_flow', { topic: flowTitle(bundle, other, L) }),
+          },
+        ]);
+        return;
+      }
+    }
+    reprompt(d);
+  }
+
+  /** First message: go to the flow it is about, or ask between the closest two. */
+  function routeToFlow(d: Draft, a: Analysis): boolean {
+    const ranked = rankFlows(a);
+    const best = ranked[0];
+    if (!best || best.score < ROUTE_MIN) return false;
+    const close = ranked.filter((r) => r.score >= best.score * AMBIGUOUS_RATIO).slice(0, 3);
+    const from = `${d.s.flow}.${d.s.state}`;
+    if (close.length === 1) {
+      send(d, { type: 'GOTO', flow: best.flow, from });
+      d.show = true;
+      return true;
+    }
+    const L = d.s.ctx.locale;
+    d.replies.push({
+      text: ui(bundle, L, 'ambiguous'),
+      choices: [
+        ...close.map((r) => ({ id: ENGINE_CHOICE.flow(r.flow), label: flowTitle(bundle, r.flow, L) })),
+        { id: ENGINE_CHOICE.flow(bundle.config.entry), label: ui(bundle, L, 'none_of_these') },
+      ],
+      stamp: stampOf(d.s),
+    });
+    return true;
+  }
+
+  function rankFlows(a: Analysis): { flow: string; score: number }[] {
+    const best = new Map<string, number>();
+    for (const i of a.intents) {
+      const flow = intentFlow.get(i.id);
+      if (flow && flow !== bundle.config.entry && i.score > (best.get(flow) ?? 0)) best.set(flow, i.score);
+    }
+    return [...best].map(([flow, score]) => ({ flow, score })).sort((x, y) => y.score - x.score);
+  }
+
+  function topFlow(a: Analysis): string | undefined {
+    const best = rankFlows(a)[0];
+    return best && best.score >= ROUTE_MIN ? best.flow : undefined;
+  }
+
+  /** Red flags found in free text raise the risk, and are explained back in plain words. */
+  function noticeFlags(d: Draft, a: Analysis): void {
+    const fresh = [...new Set(a.flags.map((f) => f.id))].filter(
+      (id) => bundle.flags.has(id) && !d.s.ctx.flags.includes(id),
+    );
+    if (fresh.length === 0) return;
+    d.s.ctx = { ...d.s.ctx, flags: [...d.s.ctx.flags, ...fresh] };
+    const L = d.s.ctx.locale;
+    const lines = fresh.map((id) => `⚠️ ${local(bundle.flags.get(id)!.explain, L, bundle)}`);
+    d.replies.push({ text: `${ui(bundle, L, 'noticed')}\n${lines.join('\n')}` });
+  }
+
+  function checkMessage(d: Draft, raw: string, analysis?: Analysis): void {
+    const L = d.s.ctx.locale;
+    const a = analysis ?? understanding.analyze(raw.slice(0, 4000), { locale: L });
+    const seen = new Set<string>();
+    const lines: string[] = [];
+    for (const hit of a.flags) {
+      const def = bundle.flags.get(hit.id);
+      if (!def || seen.has(hit.id)) continue;
+      seen.add(hit.id);
+      const match = hit.match.length > 60 ? `${hit.match.slice(0, 57)}…` : hit.match;
+      lines.push(`⚠️ ${local(def.explain, L, bundle)}${match ? ` (“${match}”)` : ''}`);
+    }
+    const fresh = [...seen].filter((f) => !d.s.ctx.flags.includes(f));
+    if (fresh.length > 0) d.s.ctx = { ...d.s.ctx, flags: [...d.s.ctx.flags, ...fresh] };
+    d.replies.push({
+      text:
+        lines.length > 0
+          ? `${ui(bundle, L, 'check_found', { count: lines.length })}\n${lines.join('\n')}`
+          : ui(bundle, L, 'check_none'),
+    });
+    const flow = topFlow(a);
+    if (flow && flow !== d.s.flow) {
+      d.replies.push({
+        text: ui(bundle, L, 'check_offer'),
+        choices: [
+          {
+            id: ENGINE_CHOICE.flow(flow),
+            label: ui(bundle, L, 'check_offer_choice', { topic: flowTitle(bundle, flow, L) }),
+          },
+          { id: ENGINE_CHOICE.more, label: ui(bundle, L, 'more_choice') },
+        ],
+        stamp: stampOf(d.s),
+      });
+    } else {
+      d.show = true;
+    }
+  }
+
+  function reprompt(d: Draft, extra: ChoiceView[] = []): void {
+    const state = stateOf(bundle, d.s.flow, d.s.state)!;
+    const choices = availableChoices(bundle, state, d.s.ctx);
+    const L = d.s.ctx.locale;
+    d.replies.push({ text: ui(bundle, L, choices.length > 0 ? 'reprompt_choices' : 'reprompt_free') });
+    d.show = true;
+    if (extra.length > 0)
+      d.replies.push({ text: flowTitle(bundle, d.s.flow, L), choices: extra, stamp: stampOf(d.s) });
+  }
+
+  function isHideWord(folded: string, locale: string): boolean {
+    return ui(bundle, locale, 'hide_words')
+      .split('|')
+      .some((w) => fold(w) === folded);
+  }
+
+  // ---------- the turn ----------
+
+  function applyHints(d: Draft, inbound: Inbound): void {
+    const locale = !d.s.chose?.locale ? pickLocale(inbound.locale, bundle.config.locales) : undefined;
+    const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
+    if ((locale && locale !== d.s.ctx.locale) || (region && region !== d.s.ctx.region)) {
+      send(d, { type: 'SET', ...(locale ? { locale } : {}), ...(region ? { region } : {}) });
+    }
+  }
+
+  function step(s: Session, inbound: Inbound, notice?: string): Draft {
+    const d: Draft = { s, replies: [], effects: [], show: false, traces: [] };
+    applyHints(d, inbound);
+    if (notice) d.replies.push({ text: ui(bundle, d.s.ctx.locale, notice) });
+    if (d.s.turns === 0 && !(inbound.kind === 'command' && inbound.command === 'start')) {
+      d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'welcome') });
+    }
+    if (inbound.kind === 'command') command(d, inbound);
+    else if (inbound.kind === 'choice') choice(d, inbound);
+    else text(d, inbound);
+    // A hand-off may land on a decision state; send settles it, so the state is always one that asks.
+    if (d.show) {
+      const { replies } = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, stampOf(d.s));
+      d.replies.push(...replies);
+    }
+    d.s.turns += 1;
+    d.s.at = now();
+    return d;
+  }
+
+  function result(user: string, d: Draft): TurnResult {
+    const st = stateOf(bundle, d.s.flow, d.s.state);
+    let outcome: OutcomeView | null = null;
+    let level = flagRisk(d.s.ctx.flags, bundle);
+    if (st?.outcome && !d.forget) {
+      outcome = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, '').outcome;
+      level = maxRisk(level, st.outcome.level);
+    }
+    return {
+      user,
+      replies: d.replies,
+      flow: d.forget ? null : d.s.flow,
+      state: d.forget ? null : d.s.state,
+      risk: { level: d.forget ? 'none' : level, flags: d.forget ? [] : [...d.s.ctx.flags] },
+      outcome,
+      locale: d.s.ctx.locale,
+      effects: d.effects,
+    };
+  }
+
+  async function turn(inbound: Inbound): Promise<{ res: TurnResult; d: Draft; created: boolean }> {
+    const hintLocale = pickLocale(inbound.locale, bundle.config.locales) ?? defaultLocale;
+    const hintRegion = (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion;
+    for (let attempt = 0; ; attempt++) {
+      const stored = await store.load(inbound.user);
+      const restored = decodeSession(stored?.data, bundle.hash, now(), idleMs);
+      const session = restored.kind === 'ok' ? restored.session : freshSession(hintLocale, hintRegion);
+      if (restored.kind === 'changed' || restored.kind === 'corrupt' || restored.kind === 'expired') {
+        logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
+      }
+      const notice =
+        restored.kind === 'ok' || restored.kind === 'none'
+          ? undefined
+          : restored.kind === 'changed'
+            ? 'flows_changed'
+            : restored.kind;
+      const before = restored.kind === 'ok' ? `${session.flow}.${session.state}` : undefined;
+      const d = step(session, inbound, notice);
+      try {
+        if (d.forget) await store.delete(inbound.user);
+        else
+          await store.save(inbound.user, JSON.stringify(d.s), {
+            ttlMs: idleMs,
+            expectVersion: stored?.version ?? 0,
+          });
+      } catch (err) {
+        if (err instanceof StoreConflictError && attempt < 3) continue;
+        throw err;
+      }
+      await countTurn(d, before, restored.kind !== 'ok');
+      for (const t of d.traces) opts.trace?.(t);
+      return { res: result(inbound.user, d), d, created: restored.kind !== 'ok' };
+    }
+  }
+
+  /** Anonymous statistics; a failure here never fails the turn. */
+  async function countTurn(d: Draft, before: string | undefined, created: boolean): Promise<void> {
+    const names: [string, number][] = [];
+    const after = d.forget ? undefined : `${d.s.flow}.${d.s.state}`;
+    if (before !== after) {
+      if (before) names.push([`at_state:${before}`, -1]);
+      if (after) names.push([`at_state:${after}`, 1]);
+    }
+    if (d.flowStarted) names.push([`flow_started:${d.flowStarted}`, 1]);
+    const st = stateOf(bundle, d.s.flow, d.s.state);
+    if (st?.outcome && before !== after) names.push([`outcome:${d.s.flow}:${st.outcome.level}`, 1]);
+    if (created) {
+      names.push([`locale:${d.s.ctx.locale}`, 1], [`region:${d.s.ctx.region ?? 'unknown'}`, 1]);
+      if (!d.flowStarted) names.push([`flow_started:${d.s.flow}`, 1]);
+    }
+    try {
+      await Promise.all(names.map(([n, by]) => store.count(n, by)));
+    } catch (err) {
+      logger.warn({ err: errInfo(err) }, 'statistics counter not updated');
+    }
+  }
+
+  function failure(inbound: Inbound, key: 'try_again' | 'rate_limited'): TurnResult {
+    const locale = pickLocale(inbound.locale, bundle.config.locales) ?? defaultLocale;
+    return {
+      user: inbound.user,
+      replies: [{ text: ui(bundle, locale, key) }],
+      flow: null,
+      state: null,
+      risk: { level: 'none', flags: [] },
+      outcome: null,
+      locale,
+      effects: [],
+    };
+  }
+
+  return {
+    bundle,
+    store,
+    async handle(inbound) {
+      const started = performance.now();
+      const channel = inbound.channel ?? 'unknown';
+      if (!limiter.allow(inbound.user)) {
+        opts.observe?.({ ms: performance.now() - started, channel, error: 'rate_limited' });
+        return failure(inbound, 'rate_limited');
+      }
+      try {
+        const { res, d } = await store.withLock(inbound.user, () => turn(inbound));
+        const st = stateOf(bundle, d.s.flow, d.s.state);
+        opts.observe?.({
+          ms: performance.now() - started,
+          channel,
+          ...(d.flowStarted ? { flowStarted: d.flowStarted } : {}),
+          ...(res.outcome && st?.outcome ? { outcome: { flow: d.s.flow, level: st.outcome.level } } : {}),
+        });
+        return res;
+      } catch (err) {
+        const kind =
+          err instanceof StoreUnavailableError
+            ? 'store_unavailable'
+            : err instanceof StoreConflictError
+              ? 'conflict'
+              : 'internal';
+        logger.error({ err: errInfo(err), kind, channel, inbound: inbound.kind }, 'turn failed');
+        opts.observe?.({ ms: performance.now() - started, channel, error: kind });
+        return failure(inbound, 'try_again');
+      }
+    },
+    async close() {
+      await store.close();
+    },
+  };
+}
+
+// ---------- small pure helpers ----------
+
+function flowAndState(value: unknown): [string, string] {
+  const [flow, state] = Object.entries(value as Record<string, unknown>)[0] ?? ['', ''];
+  return [flow, String(state)];
+}
+
+/** Platform locale codes (`zh-hans`, `zh_CN`, `en-GB`) → a declared locale, or undefined. */
+export function pickLocale(hint: string | undefined, locales: readonly string[]): string | undefined {
+  if (!hint) return undefined;
+  const h = hint.replace('_', '-').toLowerCase();
+  const exact = locales.find((l) => l.toLowerCase() === h);
+  if (exact) return exact;
+  const lang = h.split('-')[0];
+  return locales.find((l) => l.toLowerCase().split('-')[0] === lang);
+}
+
+/** A region code or alias (`GB`, `england`, `中国`) → a declared region, or null. */
+export function resolveRegion(hint: string | undefined, bundle: Pick<Bundle, 'config'>): string | null {
+  if (!hint) return null;
+  const h = fold(hint);
+  for (const [id, r] of Object.entries(bundle.config.regions)) {
+    if (fold(id) === h || r.aliases.some((a) => fold(a) === h)) return id;
+  }
+  return null;
+}
+
+function buildIntentFlows(bundle: Bundle): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const flow of bundle.flows.values()) {
+    for (const intent of flow.intents) if (!map.has(intent)) map.set(intent, flow.id);
+  }
+  for (const id of bundle.flows.keys()) if (!map.has(id) && bundle.intentIds.has(id)) map.set(id, id);
+  return map;
+}
+
+/** Error details for logs: type and message, never the text the user sent. */
+export function errInfo(err: unknown): { type: string; message: string; stack?: string } {
+  if (err instanceof Error)
+    return { type: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+  return { type: typeof err, message: String(err) };
+}
