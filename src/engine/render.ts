@@ -71,7 +71,7 @@ export function resolveResources(
       out.push({
         id,
         label: local(c.label ?? res.label, locale, model),
-        contact: c.contact,
+        contact: typeof c.contact === 'string' ? c.contact : local(c.contact, locale, model),
         verified: c.status === 'V',
       });
     }

@@ -281,6 +281,7 @@ function checkCatalogs(model: FlowModel): Problem[] {
             add([...cpath, 'source'], `unknown source "${s}": every number needs a listed source`);
         }
         if (c.label) checkLocalized(c.label, [...cpath, 'label'], locales, add);
+        if (typeof c.contact !== 'string') checkLocalized(c.contact, [...cpath, 'contact'], locales, add);
       });
     }
   }

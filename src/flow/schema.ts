@@ -152,7 +152,8 @@ export type Config = z.infer<typeof Config>;
 
 /** One contact of a resource in one region. */
 export const Contact = z.strictObject({
-  contact: z.string().min(1),
+  /** A number or address; words (localized) where no number applies, e.g. "your local police". */
+  contact: z.union([z.string().min(1), Localized]),
   label: Localized.optional(),
   /** Keys into `sources` of resources.yaml. Every number carries its source. */
   source: z.array(z.string()).min(1),
