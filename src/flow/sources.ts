@@ -26,7 +26,7 @@ export function listYaml(dir: string, sub?: string): string[] {
   return names
     .filter((n) => /\.ya?ml$/.test(n))
     .map((n) => join(folder, n))
-    .filter((p) => statSync(p).isFile())
+    .filter((p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true)
     .sort();
 }
 

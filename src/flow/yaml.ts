@@ -30,7 +30,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   if (Buffer.byteLength(text) > LIMITS.maxBytes) {
     return fail(1, 1, `file is larger than ${LIMITS.maxBytes} bytes`);
   }
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
     problems.push({ file, line: pos.line, col: pos.col, message: oneLine(err.message), severity: 'error' });
