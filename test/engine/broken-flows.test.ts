@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlowLoadError, formatProblem, loadBundle, validateFlows } from '../../src/index.ts';
@@ -11,7 +11,7 @@ const cases = readdirSync(BROKEN).filter((f) => f.endsWith('.yaml'));
 
 function folderWith(fixture: string): string {
   const dir = join(tempDir(), 'flows');
-  cpSync(BASIC, dir, { recursive: true, dereference: true });
+  cpSync(BASIC, dir, { recursive: true, dereference: true, filter: (src) => existsSync(src) });
   writeFileSync(join(dir, 'job-offer.yaml'), readFileSync(join(BROKEN, fixture)));
   return dir;
 }
