@@ -31,15 +31,19 @@ export async function runTerminal(opts: TerminalOptions): Promise<void> {
   };
   let shown: { choices: ChoiceView[]; stamp?: string } = { choices: [] };
 
+  // Choices are numbered across all replies of a turn, so every number on screen means one thing.
   const print = (r: TurnResult) => {
-    for (const rep of r.replies) printReply(rep);
-    const last = [...r.replies].reverse().find((rep) => rep.choices && rep.choices.length > 0);
-    shown = last ? { choices: last.choices!, ...(last.stamp ? { stamp: last.stamp } : {}) } : { choices: [] };
+    const choices: ChoiceView[] = [];
+    for (const rep of r.replies) printReply(rep, choices);
+    const stamp = r.replies.find((rep) => rep.stamp)?.stamp;
+    shown = { choices, ...(stamp ? { stamp } : {}) };
   };
-  const printReply = (rep: Reply) => {
+  const printReply = (rep: Reply, numbered: ChoiceView[]) => {
     output.write(`\n${wrap(rep.text, width(), '  ')}\n`);
-    for (const [i, c] of (rep.choices ?? []).entries())
-      output.write(`${BOLD(`   ${i + 1}.`, tty)} ${c.label}\n`);
+    for (const c of rep.choices ?? []) {
+      numbered.push(c);
+      output.write(`${BOLD(`   ${numbered.length}.`, tty)} ${c.label}\n`);
+    }
   };
 
   const toInbound = (line: string): Inbound => {

@@ -388,10 +388,17 @@ export function createEngine(opts: EngineOptions): Engine {
       return;
     }
 
-    const typed = matchChoice(raw, here);
+    // Typed numbers count across every button shown for this state, as the terminal numbers them.
+    const shown = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, '').replies.flatMap(
+      (r) => r.choices ?? [],
+    );
+    const typed = matchChoice(raw, shown);
     if (typed) {
-      send(d, { type: 'CHOOSE', id: typed.id });
-      d.show = true;
+      if (typed.id.startsWith('_')) engineChoice(d, typed.id);
+      else {
+        send(d, { type: 'CHOOSE', id: typed.id });
+        d.show = true;
+      }
       return;
     }
     noticeFlags(d, a);
@@ -406,25 +413,26 @@ export function createEngine(opts: EngineOptions): Engine {
       d.show = true;
       return;
     }
-    if (state.collect) {
+    const other = atEntry ? undefined : topFlow(a);
+    const switchTo =
+      other && other !== d.s.flow && d.s.flow !== bundle.config.emergency
+        ? [
+            {
+              id: ENGINE_CHOICE.flow(other),
+              label: ui(bundle, L, 'switch_flow', { topic: flowTitle(bundle, other, L) }),
+            },
+          ]
+        : [];
+    // At an outcome, or where a flow asks for details, free text goes into the evidence summary.
+    if (state.collect || state.outcome) {
       d.s.notes = addNote(d.s.notes, raw);
       d.replies.push({ text: ui(bundle, L, 'collect_ack') });
-      d.show = true;
+      if (switchTo.length > 0)
+        d.replies.push({ text: flowTitle(bundle, d.s.flow, L), choices: switchTo, stamp: stampOf(d.s) });
+      else d.show = true;
       return;
     }
-    if (!atEntry && d.s.flow !== bundle.config.emergency) {
-      const other = topFlow(a);
-      if (other && other !== d.s.flow) {
-        reprompt(d, [
-          {
-            id: ENGINE_CHOICE.flow(other),
-            label: ui(bundle, L, 'switch_flow', { topic: flowTitle(bundle, other, L) }),
-          },
-        ]);
-        return;
-      }
-    }
-    reprompt(d);
+    reprompt(d, switchTo);
   }
 
   /** First message: go to the flow it is about, or ask between the closest two. */

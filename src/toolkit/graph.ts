@@ -51,14 +51,15 @@ function stateCaption(flow: Flow, sid: string): string {
 // ---------- Mermaid ----------
 
 /**
- * Mermaid reads `:` `;` `#` `"` and braces as syntax; its entity codes (`#58;`) survive parsing and
- * render as the character. Line breaks would end the statement.
+ * Mermaid reads `;` as the end of a statement, `%%` as a comment, `"` as the end of a caption and
+ * `#…;` as an entity; braces and angle brackets as syntax or HTML. Its entity codes (`#59;`)
+ * survive parsing and render as the character. Line breaks would end the statement.
  */
 export function mermaidText(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/[#:;"{}<>\\]/g, (ch) => `#${ch.codePointAt(0)};`);
+    .replace(/[#;"%{}<>\\]/g, (ch) => `#${ch.codePointAt(0)};`);
 }
 
 const mermaidState = (sid: string) => `s_${sid}`;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type Bundle,
+  type CommandName,
   createEngine,
   createLogger,
   type Engine,
@@ -51,14 +52,8 @@ export function userOf(engine: Engine, user = 'u1', hints: { locale?: string; re
       remember(await engine.handle({ user, kind: 'text', text, ...hints, ...extra })),
     press: async (choice: string, stamp = lastStamp()) =>
       remember(await engine.handle({ user, kind: 'choice', choice, ...(stamp ? { stamp } : {}), ...hints })),
-    command: async (
-      command: Parameters<Engine['handle']>[0] extends infer I
-        ? I extends { kind: 'command' }
-          ? I['command']
-          : never
-        : never,
-      extra: { flow?: string; arg?: string } = {},
-    ) => remember(await engine.handle({ user, kind: 'command', command, ...extra, ...hints })),
+    command: async (command: CommandName, extra: { flow?: string; arg?: string } = {}) =>
+      remember(await engine.handle({ user, kind: 'command', command, ...extra, ...hints })),
     get last() {
       return last;
     },
