@@ -1,0 +1,326 @@
+/**
+ * Generated paths: walks the compiled statechart with xstate's graph utilities, feeding it every
+ * event the flow data declares, and reports what an author must fix: states nobody can reach,
+ * states from which no outcome can be reached (traps), states from which the emergency flow cannot
+ * be opened. Unlike the load-time check, this walk evaluates guards, so a choice whose `when` can
+ * never hold on the way there is seen for the dead end it is.
+ */
+import { type AnyMachineSnapshot, type AnyStateMachine, transition } from 'xstate';
+import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
+import type { Bundle } from '../flow/bundle.ts';
+import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
+import type { ConvoContext } from '../flow/context.ts';
+import { evalGuard, guardRefs } from '../flow/guards.ts';
+import type { Flow } from '../flow/schema.ts';
+import { choiceKey, decideKey, routeKey } from './transitions.ts';
+
+export type Model = Pick<Bundle, 'config' | 'flows' | 'flags' | 'machine'>;
+
+export interface Place {
+  flow: string;
+  state: string;
+}
+
+export const placeKey = (p: Place) => `${p.flow}.${p.state}`;
+/** A transition of a flow, unique across flows: `job-offer|fee choice:paid`. */
+export const takenKey = (flow: string, key: string) => `${flow}|${key}`;
+
+/** The locale and region a walk starts with (as the platform would hint them). */
+export interface WalkContext {
+  locale: string;
+  region: string | null;
+}
+
+export interface Edge {
+  event: ConvoEvent;
+  /** Situation reached. */
+  to: string;
+  /** Transitions this step takes (`takenKey`), decisions on the way included. */
+  takes: string[];
+}
+
+/** A state together with the red flags recorded on the way: guards read flags. */
+export interface Situation {
+  key: string;
+  place: Place;
+  flags: string[];
+  /** The shortest list of events from a fresh conversation to here (xstate's getShortestPaths). */
+  events: ConvoEvent[];
+  edges: Edge[];
+}
+
+export interface Walk {
+  context: WalkContext;
+  situations: Map<string, Situation>;
+  /** Decision states passed through on the way (they never rest). */
+  passed: Set<string>;
+  /** Reachable situations from which no outcome can be reached with the flow's own transitions. */
+  traps: Situation[];
+  /** Reachable situations where /emergency does not open the emergency flow. */
+  noEmergency: { situation: Situation; landed: Place }[];
+}
+
+/** Paths start with xstate's own init event; scripts and skeletons need only ours. */
+function isFlowEvent(e: { type: string }): e is ConvoEvent {
+  return !e.type.startsWith('xstate.');
+}
+
+function placeOf(snap: AnyMachineSnapshot): Place {
+  const [flow, state] = Object.entries(snap.value as Record<string, string>)[0] ?? ['', ''];
+  return { flow, state: String(state) };
+}
+
+function contextOf(snap: AnyMachineSnapshot): ConvoContext {
+  return snap.context as ConvoContext;
+}
+
+/**
+ * A situation is a state plus the red flags recorded so far: two arrivals with different flags can
+ * have different ways out. The trail is left out (it would make every path unique); `answered`
+ * guards are evaluated on the path found first.
+ */
+export function serializeSituation(snap: AnyMachineSnapshot): string {
+  return JSON.stringify([snap.value, [...contextOf(snap).flags].sort()]);
+}
+
+/** The events a state declares: its choices and its routes. */
+export function localEvents(model: Pick<Bundle, 'flows'>, place: Place): ConvoEvent[] {
+  const state = model.flows.get(place.flow)?.states[place.state];
+  if (!state) return [];
+  return [
+    ...(state.choices ?? []).map((c): ConvoEvent => ({ type: 'CHOOSE', id: c.id })),
+    ...(state.routes ?? []).map((r): ConvoEvent => ({ type: 'ROUTE', intent: r.intent })),
+  ];
+}
+
+export function isOutcome(model: Pick<Bundle, 'flows'>, p: Place): boolean {
+  return Boolean(model.flows.get(p.flow)?.states[p.state]?.outcome);
+}
+
+/** Which (locale, region) starts change what guards see; one walk each is enough. */
+export function walkContexts(model: Pick<Bundle, 'config' | 'flows'>): WalkContext[] {
+  const regions = new Set<string | null>([null]);
+  const locales = new Set<string>([model.config.defaultLocale]);
+  let named = false;
+  for (const flow of model.flows.values()) {
+    for (const g of flowGuards(flow)) {
+      const refs = guardRefs(g);
+      for (const r of refs.regions) regions.add(r);
+      for (const l of refs.locales) locales.add(l);
+      if (refs.named.length > 0) named = true;
+    }
+  }
+  // Named guards read region or locale in code: try every one.
+  if (named) {
+    for (const r of Object.keys(model.config.regions)) regions.add(r);
+    for (const l of model.config.locales) locales.add(l);
+  }
+  return [...locales].flatMap((locale) => [...regions].map((region) => ({ locale, region })));
+}
+
+function flowGuards(flow: Flow) {
+  return Object.values(flow.states).flatMap((s) => [
+    ...(s.choices ?? []).flatMap((c) => (c.when ? [c.when] : [])),
+    ...(s.decide ?? []).flatMap((d) => (d.when ? [d.when] : [])),
+  ]);
+}
+
+type Adjacency = Record<
+  string,
+  { state: AnyMachineSnapshot; transitions: Record<string, { event: ConvoEvent; state: AnyMachineSnapshot }> }
+>;
+
+export function walk(model: Model, context: WalkContext): Walk {
+  const machine = model.machine as unknown as AnyStateMachine;
+  const entry: Place = { flow: model.config.entry, state: model.flows.get(model.config.entry)!.start };
+  const gotos = [...model.flows.keys()].map((flow): ConvoEvent => ({ type: 'GOTO', flow }));
+  // Jumps to a flow only where a conversation begins (a deep link or a first message); everywhere
+  // else only the state's own choices and routes, so a trap cannot hide behind /restart.
+  const events = (snap: AnyMachineSnapshot): ConvoEvent[] => {
+    const place = placeOf(snap);
+    const own = localEvents(model, place);
+    return placeKey(place) === placeKey(entry) && contextOf(snap).trail.length === 0
+      ? [...own, ...gotos]
+      : own;
+  };
+  const options = { events, serializeState: serializeSituation, input: context } as never;
+  const paths = getShortestPaths(machine, options) as unknown as {
+    state: AnyMachineSnapshot;
+    steps: { event: { type: string } }[];
+  }[];
+  const adjacency = getAdjacencyMap(machine, options) as unknown as Adjacency;
+
+  const situations = new Map<string, Situation>();
+  for (const path of paths) {
+    const key = serializeSituation(path.state);
+    const events = path.steps.map((s) => s.event).filter(isFlowEvent);
+    situations.set(key, {
+      key,
+      place: placeOf(path.state),
+      flags: [...contextOf(path.state).flags],
+      events,
+      edges: [],
+    });
+  }
+  const passed = new Set<string>();
+  for (const [key, node] of Object.entries(adjacency)) {
+    const from = situations.get(key);
+    if (!from) continue;
+    for (const t of Object.values(node.transitions)) {
+      // xstate lists every event tried; one no transition accepts (a guarded choice) goes nowhere.
+      if (!node.state.can(t.event)) continue;
+      const chain = decisionChain(model, from.place, t.event, contextOf(t.state));
+      for (const d of chain) passed.add(placeKey(d.place));
+      from.edges.push({
+        event: t.event,
+        to: serializeSituation(t.state),
+        takes: [...ownTransition(from.place, t.event), ...chain.flatMap((d) => d.takes)],
+      });
+    }
+  }
+
+  // Backwards from outcomes over the flows' own transitions: whatever cannot get there is a trap.
+  const good = new Set([...situations.values()].filter((s) => isOutcome(model, s.place)).map((s) => s.key));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of situations.values()) {
+      if (!good.has(s.key) && s.edges.some((e) => e.event.type !== 'GOTO' && good.has(e.to))) {
+        good.add(s.key);
+        changed = true;
+      }
+    }
+  }
+  const traps = [...situations.values()].filter((s) => !good.has(s.key));
+  const noEmergency: Walk['noEmergency'] = [];
+  for (const [key, node] of Object.entries(adjacency)) {
+    const [after] = transition(machine, node.state, { type: 'EMERGENCY' }) as unknown as [AnyMachineSnapshot];
+    const landed = placeOf(after);
+    const situation = situations.get(key);
+    if (situation && landed.flow !== model.config.emergency) noEmergency.push({ situation, landed });
+  }
+  return { context, situations, passed, traps, noEmergency };
+}
+
+function ownTransition(from: Place, event: ConvoEvent): string[] {
+  if (event.type === 'CHOOSE') return [takenKey(from.flow, choiceKey(from.state, event.id))];
+  if (event.type === 'ROUTE') return [takenKey(from.flow, routeKey(from.state, event.intent))];
+  return [];
+}
+
+/**
+ * Decision states an event leads through, replayed from the data with the context after the step
+ * (the flags a choice records are visible to the decisions right after it, as in the machine).
+ */
+function decisionChain(
+  model: Model,
+  from: Place,
+  event: ConvoEvent,
+  ctx: ConvoContext,
+): { place: Place; takes: string[] }[] {
+  const state = model.flows.get(from.flow)?.states[from.state];
+  let target: { next?: string; flow?: string } | undefined;
+  if (event.type === 'CHOOSE') target = state?.choices?.find((c) => c.id === event.id);
+  else if (event.type === 'ROUTE') target = state?.routes?.find((r) => r.intent === event.intent);
+  else if (event.type === 'GOTO') target = { flow: event.flow };
+  const out: { place: Place; takes: string[] }[] = [];
+  let at = target && resolveTarget(model, from.flow, target);
+  const risk = flagRisk(ctx.flags, model);
+  for (let hops = 0; at && hops < 50; hops++) {
+    const decide = model.flows.get(at.flow)?.states[at.state]?.decide;
+    if (!decide) break;
+    const index = decide.findIndex((x) => !x.when || evalGuard(x.when, ctx, risk));
+    if (index < 0) break;
+    const here = at;
+    const takes = [
+      ...decide
+        .slice(0, index)
+        .flatMap((d, i) => (d.when ? [takenKey(here.flow, decideKey(here.state, i, false))] : [])),
+      takenKey(here.flow, decideKey(here.state, index, true)),
+    ];
+    out.push({ place: here, takes });
+    at = resolveTarget(model, here.flow, decide[index]!);
+  }
+  return out;
+}
+
+function resolveTarget(
+  model: Pick<Bundle, 'flows'>,
+  flow: string,
+  t: { next?: string; flow?: string },
+): Place | undefined {
+  if (t.flow) {
+    const other = model.flows.get(t.flow);
+    return other ? { flow: t.flow, state: other.start } : undefined;
+  }
+  return t.next ? { flow, state: t.next } : undefined;
+}
+
+/** How much a step costs a replayed path; undefined: not allowed. */
+export type EdgeCost = (e: Edge) => number | undefined;
+
+/** Buttons before free text (easier to replay and to read); no jumps between flows. */
+export const PREFER_BUTTONS: EdgeCost = (e) =>
+  e.event.type === 'GOTO' ? undefined : e.event.type === 'ROUTE' ? 100 : 1;
+
+/** As PREFER_BUTTONS, and a conversation may start by a deep link into a flow. */
+export const FROM_START: EdgeCost = (e) => (e.event.type === 'GOTO' ? 1 : e.event.type === 'ROUTE' ? 100 : 1);
+
+/** The cheapest way from a situation to one that satisfies `goal` (Dijkstra over the walk). */
+export function cheapestPath(
+  w: Walk,
+  fromKey: string,
+  goal: (s: Situation) => boolean,
+  cost: EdgeCost = PREFER_BUTTONS,
+): Edge[] | undefined {
+  const best = new Map<string, { cost: number; path: Edge[] }>([[fromKey, { cost: 0, path: [] }]]);
+  const done = new Set<string>();
+  const queue = [fromKey];
+  while (queue.length > 0) {
+    queue.sort((a, b) => best.get(a)!.cost - best.get(b)!.cost);
+    const key = queue.shift()!;
+    if (done.has(key)) continue;
+    done.add(key);
+    const here = best.get(key)!;
+    const s = w.situations.get(key);
+    if (!s) continue;
+    if (goal(s)) return here.path;
+    for (const e of s.edges) {
+      const step = cost(e);
+      if (step === undefined) continue;
+      const c = here.cost + step;
+      if (c < (best.get(e.to)?.cost ?? Number.POSITIVE_INFINITY)) {
+        best.set(e.to, { cost: c, path: [...here.path, e] });
+        queue.push(e.to);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The situation a fresh conversation starts in. */
+export function startKey(w: Walk): string | undefined {
+  for (const s of w.situations.values()) if (s.events.length === 0) return s.key;
+  return undefined;
+}
+
+export interface Exploration {
+  walks: Walk[];
+  /** States of existing flows that no walk reached (resting or passed). */
+  unreachable: Place[];
+}
+
+export function explore(model: Model, contexts = walkContexts(model)): Exploration {
+  const walks = contexts.map((c) => walk(model, c));
+  const seen = new Set<string>();
+  for (const w of walks) {
+    for (const s of w.situations.values()) seen.add(placeKey(s.place));
+    for (const key of w.passed) seen.add(key);
+  }
+  const unreachable: Place[] = [];
+  for (const flow of model.flows.values()) {
+    for (const state of Object.keys(flow.states)) {
+      if (!seen.has(placeKey({ flow: flow.id, state }))) unreachable.push({ flow: flow.id, state });
+    }
+  }
+  return { walks, unreachable };
+}

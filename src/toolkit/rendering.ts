@@ -1,0 +1,169 @@
+/**
+ * Every outcome, rendered through the real engine in every locale for every region (and for a
+ * region nobody told us): reached by replaying a generated path, then checked for what a person
+ * would miss: a contact that shows nothing, a step without text, an engine string left untranslated.
+ */
+import type { Bundle } from '../flow/bundle.ts';
+import type { Inbound, TurnResult } from '../index.ts';
+import { createEngine, openStore } from '../index.ts';
+import { createLogger } from '../log.ts';
+import { toInbound } from './channels/engine.ts';
+import type { Located } from './coverage.ts';
+import {
+  cheapestPath,
+  type Exploration,
+  FROM_START,
+  type Place,
+  placeKey,
+  startKey,
+  type Walk,
+} from './explore.ts';
+import { actionFor } from './replay.ts';
+
+export interface RenderProblem {
+  place: Place;
+  locale: string;
+  /** null: the person has not said where they are. */
+  region: string | null;
+  message: string;
+  at: Located;
+  /** Problems fail the check; notes say what could not be tried. */
+  severity: 'error' | 'note';
+}
+
+export interface RenderReport {
+  /** (outcome, locale, region) combinations rendered and checked. */
+  rendered: number;
+  problems: RenderProblem[];
+}
+
+/** The walk whose guards saw what a person with this locale and region would. */
+function walkFor(
+  walks: readonly Walk[],
+  locale: string,
+  region: string | null,
+  defaultLocale: string,
+): Walk | undefined {
+  const find = (l: string, r: string | null) =>
+    walks.find((w) => w.context.locale === l && w.context.region === r);
+  return (
+    find(locale, region) ?? find(locale, null) ?? find(defaultLocale, region) ?? find(defaultLocale, null)
+  );
+}
+
+export async function checkOutcomeRendering(
+  bundle: Bundle,
+  exploration: Exploration,
+  only?: (p: Place) => boolean,
+): Promise<RenderReport> {
+  const store = await openStore('memory:');
+  const engine = createEngine({
+    bundle,
+    store,
+    logger: createLogger({ level: 'silent' }),
+    rateLimitPerMinute: 0,
+  });
+  const problems: RenderProblem[] = [];
+  let rendered = 0;
+  const regions: (string | null)[] = [...Object.keys(bundle.config.regions), null];
+  const uiKeys = [...new Set([...bundle.ui.values()].flatMap((m) => Object.keys(m)))].filter((k) =>
+    k.includes('_'),
+  );
+  try {
+    for (const flow of bundle.flows.values()) {
+      for (const [sid, state] of Object.entries(flow.states)) {
+        const place = { flow: flow.id, state: sid };
+        if (!state.outcome || (only && !only(place))) continue;
+        const at = bundle.locate(flow.id, ['states', sid, 'outcome']);
+        for (const locale of bundle.config.locales) {
+          for (const region of regions) {
+            const add = (message: string, severity: RenderProblem['severity'] = 'error') =>
+              problems.push({ place, locale, region, message, at, severity });
+            const w = walkFor(exploration.walks, locale, region, bundle.config.defaultLocale);
+            const from = w && startKey(w);
+            const path =
+              w && from
+                ? cheapestPath(w, from, (s) => placeKey(s.place) === placeKey(place), FROM_START)
+                : undefined;
+            // Not reachable for this person (a decision by region or locale leads elsewhere): nothing to render.
+            if (!path) continue;
+            const user = `render:${placeKey(place)}:${locale}:${region ?? 'unknown'}`;
+            const hints = { locale, ...(region ? { region } : {}) };
+            let last: TurnResult | undefined;
+            let stamp: string | undefined;
+            let replayable = true;
+            for (const edge of path) {
+              const a = actionFor(bundle, edge.event, locale);
+              if (!a.ok) {
+                add(`not rendered: ${a.reason}`, 'note');
+                replayable = false;
+                break;
+              }
+              const inbound: Inbound = toInbound(
+                user,
+                a.action,
+                hints,
+                'test',
+                a.action.kind === 'choose' ? stamp : undefined,
+              );
+              last = await engine.handle(inbound);
+              stamp = [...last.replies].reverse().find((r) => r.stamp)?.stamp;
+            }
+            if (!replayable) continue;
+            if (!last || last.flow !== flow.id || last.state !== sid) {
+              add(
+                `replaying the generated path ended in ${last ? `${last.flow}.${last.state}` : 'nothing'}, not here`,
+              );
+              continue;
+            }
+            rendered += 1;
+            for (const message of outcomeProblems(bundle, last, state.outcome, locale, region, uiKeys))
+              add(message);
+          }
+        }
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+  return { rendered, problems };
+}
+
+function outcomeProblems(
+  bundle: Bundle,
+  r: TurnResult,
+  outcome: { level: string; steps: string[]; resources: string[] },
+  locale: string,
+  region: string | null,
+  uiKeys: readonly string[],
+): string[] {
+  const out: string[] = [];
+  if (!r.outcome) return ['the engine shows no outcome here'];
+  if (r.outcome.level !== outcome.level)
+    out.push(`outcome level ${r.outcome.level}, the flow says ${outcome.level}`);
+  for (const id of outcome.resources) {
+    const shown = r.outcome.resources.filter((x) => x.id === id && x.contact.trim() !== '');
+    if (shown.length === 0) {
+      out.push(
+        `resource ${id} shows no contact for region ${region ?? 'unknown'} (no entry, no default, or only UNVERIFIED numbers)`,
+      );
+    }
+  }
+  for (const id of outcome.steps) {
+    if (!bundle.steps.get(id)?.[locale]?.trim()) out.push(`step ${id} has no ${locale} text`);
+  }
+  const text = r.replies.map((x) => x.text).join('\n');
+  for (const key of uiKeys) {
+    if (new RegExp(`(^|[^\\w])${key}([^\\w]|$)`).test(text))
+      out.push(`engine string "${key}" is missing in ${locale} (shown as its key)`);
+  }
+  if (/\bundefined\b|\[object Object\]/.test(text))
+    out.push('a reply contains "undefined" or "[object Object]"');
+  const regional = outcome.resources.some(
+    (id) => Object.keys(bundle.resources.get(id)?.regions ?? {}).length > 1,
+  );
+  const asks = r.replies.some((x) => x.choices?.some((c) => c.id.startsWith('_region:')));
+  if (region === null && regional && !asks)
+    out.push('region unknown, but the outcome does not ask where the person is');
+  return out;
+}
