@@ -3,7 +3,7 @@
  * the message, move the statechart, render the replies, save. Imports no platform library.
  */
 import type { Logger } from 'pino';
-import { type AnyMachineSnapshot, transition } from 'xstate';
+import { type AnyActorRef, type AnyMachineSnapshot, createActor } from 'xstate';
 import type { Bundle } from '../flow/bundle.ts';
 import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
 import { type ConvoContext, initialContext } from '../flow/context.ts';
@@ -12,6 +12,7 @@ import { type SessionStore, StoreConflictError, StoreUnavailableError } from '..
 import type { Analysis, Understanding } from '../understand/types.ts';
 import { addNote, evidenceText, splitKey } from './evidence.ts';
 import { RateLimiter } from './limits.ts';
+import { LiveActors } from './live.ts';
 import { fold, looksChinese, matchChoice } from './match.ts';
 import {
   availableChoices,
@@ -23,7 +24,15 @@ import {
   stateReplies,
   ui,
 } from './render.ts';
-import { decodeSession, newNonce, parseStamp, type Session, stampOf } from './session.ts';
+import {
+  decodeSession,
+  encodeSession,
+  newNonce,
+  parseStamp,
+  type Restored,
+  type Session,
+  stampOf,
+} from './session.ts';
 import type {
   ChoiceView,
   Effect,
@@ -49,6 +58,8 @@ export interface EngineOptions {
   /** Messages a user may send per minute before a kind "slow down" (0 = no limit). */
   rateLimitPerMinute?: number;
   now?: () => number;
+  /** How many recently active conversations keep a running statechart actor (0 = none). */
+  liveActors?: number;
   trace?: (step: TraceStep) => void;
   observe?: (o: TurnObservation) => void;
 }
@@ -76,6 +87,8 @@ interface Draft {
   /** Delete the session instead of saving it. */
   forget?: boolean;
   flowStarted?: string;
+  /** A running actor in step with `s`; undefined after `s` was changed by hand (back, reset). */
+  actor?: AnyActorRef;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -84,6 +97,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const now = opts.now ?? Date.now;
   const idleMs = opts.idleTtlMs ?? 7 * DAY;
   const limiter = new RateLimiter(opts.rateLimitPerMinute ?? 30, now);
+  const liveActors = new LiveActors(opts.liveActors ?? 10_000);
   const machine = bundle.machine;
   const intentFlow = buildIntentFlows(bundle);
   const defaultLocale = pickLocale(opts.defaultLocale, bundle.config.locales) ?? bundle.config.defaultLocale;
@@ -109,15 +123,23 @@ export function createEngine(opts: EngineOptions): Engine {
     };
   }
 
-  function snapshotOf(s: Session): AnyMachineSnapshot {
-    return machine.resolveState({ value: { [s.flow]: s.state }, context: s.ctx }) as AnyMachineSnapshot;
+  function actorOf(d: Draft): AnyActorRef {
+    if (!d.actor) {
+      const snapshot = machine.resolveState({ value: { [d.s.flow]: d.s.state }, context: d.s.ctx });
+      d.actor = createActor(machine, {
+        snapshot,
+        input: { locale: d.s.ctx.locale, region: d.s.ctx.region },
+      }).start();
+    }
+    return d.actor;
   }
 
   /** Sends one event through the statechart; false when no transition accepts it. */
   function send(d: Draft, event: ConvoEvent): boolean {
-    const snap = snapshotOf(d.s);
-    if (!snap.can(event)) return false;
-    const [next] = transition(machine, snap as never, event as never) as unknown as [AnyMachineSnapshot];
+    const actor = actorOf(d);
+    if (!(actor.getSnapshot() as AnyMachineSnapshot).can(event)) return false;
+    actor.send(event);
+    const next = actor.getSnapshot() as AnyMachineSnapshot;
     const [flow, state] = flowAndState(next.value);
     const before = `${d.s.flow}.${d.s.state}`;
     if (flow !== d.s.flow) d.flowStarted = flow;
@@ -133,6 +155,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const from = s.state;
     const base = { flow: s.flow, from, to: state };
     let first: TraceStep;
+    if (event.type === 'SET' || event.type === 'FLAG') return [];
     if (event.type === 'CHOOSE') first = { ...base, via: { kind: 'choice', id: event.id } };
     else if (event.type === 'ROUTE') first = { ...base, via: { kind: 'route', intent: event.intent } };
     else if (event.type === 'GOTO') first = { ...base, flow, via: { kind: 'intent', flow: event.flow } };
@@ -251,6 +274,8 @@ export function createEngine(opts: EngineOptions): Engine {
     d.s.flow = flow;
     d.s.state = state;
     d.s.seq += 1;
+    d.actor?.stop();
+    d.actor = undefined;
     d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'back_done') });
     d.show = true;
   }
@@ -479,7 +504,7 @@ export function createEngine(opts: EngineOptions): Engine {
       (id) => bundle.flags.has(id) && !d.s.ctx.flags.includes(id),
     );
     if (fresh.length === 0) return;
-    d.s.ctx = { ...d.s.ctx, flags: [...d.s.ctx.flags, ...fresh] };
+    send(d, { type: 'FLAG', flags: fresh });
     const L = d.s.ctx.locale;
     const lines = fresh.map((id) => `⚠️ ${local(bundle.flags.get(id)!.explain, L, bundle)}`);
     d.replies.push({ text: `${ui(bundle, L, 'noticed')}\n${lines.join('\n')}` });
@@ -498,7 +523,7 @@ export function createEngine(opts: EngineOptions): Engine {
       lines.push(`⚠️ ${local(def.explain, L, bundle)}${match ? ` (“${match}”)` : ''}`);
     }
     const fresh = [...seen].filter((f) => !d.s.ctx.flags.includes(f));
-    if (fresh.length > 0) d.s.ctx = { ...d.s.ctx, flags: [...d.s.ctx.flags, ...fresh] };
+    if (fresh.length > 0) send(d, { type: 'FLAG', flags: fresh });
     d.replies.push({
       text:
         lines.length > 0
@@ -549,8 +574,13 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
-  function step(s: Session, inbound: Inbound, notice?: string): Draft {
-    const d: Draft = { s, replies: [], effects: [], show: false, traces: [] };
+  function step(
+    s: Session,
+    inbound: Inbound,
+    notice: string | undefined,
+    actor: AnyActorRef | undefined,
+  ): Draft {
+    const d: Draft = { s, replies: [], effects: [], show: false, traces: [], ...(actor ? { actor } : {}) };
     applyHints(d, inbound);
     if (notice) d.replies.push({ text: ui(bundle, d.s.ctx.locale, notice) });
     if (d.s.turns === 0 && !(inbound.kind === 'command' && inbound.command === 'start')) {
@@ -589,12 +619,16 @@ export function createEngine(opts: EngineOptions): Engine {
     };
   }
 
-  async function turn(inbound: Inbound): Promise<{ res: TurnResult; d: Draft; created: boolean }> {
+  async function turn(inbound: Inbound): Promise<{ res: TurnResult; d: Draft }> {
     const hintLocale = pickLocale(inbound.locale, bundle.config.locales) ?? defaultLocale;
     const hintRegion = (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion;
     for (let attempt = 0; ; attempt++) {
       const stored = await store.load(inbound.user);
-      const restored = decodeSession(stored?.data, bundle.hash, now(), idleMs);
+      const live = attempt === 0 ? liveActors.take(inbound.user, stored?.version) : undefined;
+      const restored: Restored =
+        live && now() - live.session.at <= idleMs
+          ? { kind: 'ok', session: live.session }
+          : decodeSession(stored?.data, bundle.hash, now(), idleMs);
       const session = restored.kind === 'ok' ? restored.session : freshSession(hintLocale, hintRegion);
       if (restored.kind === 'changed' || restored.kind === 'corrupt' || restored.kind === 'expired') {
         logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
@@ -606,21 +640,28 @@ export function createEngine(opts: EngineOptions): Engine {
             ? 'flows_changed'
             : restored.kind;
       const before = restored.kind === 'ok' ? `${session.flow}.${session.state}` : undefined;
-      const d = step(session, inbound, notice);
+      const d = step(session, inbound, notice, restored.kind === 'ok' && live ? live.actor : undefined);
+      let version: number;
       try {
-        if (d.forget) await store.delete(inbound.user);
-        else
-          await store.save(inbound.user, JSON.stringify(d.s), {
+        if (d.forget) {
+          await store.delete(inbound.user);
+          version = 0;
+        } else {
+          version = await store.save(inbound.user, encodeSession(d.s), {
             ttlMs: idleMs,
             expectVersion: stored?.version ?? 0,
           });
+        }
       } catch (err) {
+        d.actor?.stop();
         if (err instanceof StoreConflictError && attempt < 3) continue;
         throw err;
       }
+      if (d.actor && !d.forget) liveActors.put(inbound.user, { version, session: d.s, actor: d.actor });
+      else d.actor?.stop();
       await countTurn(d, before, restored.kind !== 'ok');
       for (const t of d.traces) opts.trace?.(t);
-      return { res: result(inbound.user, d), d, created: restored.kind !== 'ok' };
+      return { res: result(inbound.user, d), d };
     }
   }
 

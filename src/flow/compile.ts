@@ -18,7 +18,9 @@ export type ConvoEvent =
   | { type: 'GOTO'; flow: string; from?: string }
   | { type: 'EMERGENCY'; from?: string }
   | { type: 'RESTART' }
-  | { type: 'SET'; locale?: string; region?: string | null };
+  | { type: 'SET'; locale?: string; region?: string | null }
+  /** Red flags found in free text; /back removes them with the step they were noticed after. */
+  | { type: 'FLAG'; flags: string[] };
 
 interface StepParams {
   /** `flow.state` being left. */
@@ -82,6 +84,9 @@ export function compileMachine(model: FlowModel) {
         const from = event.type === 'GOTO' || event.type === 'EMERGENCY' ? event.from : undefined;
         return applyStep(context, { from: from ?? '', flags: p.flags, push: Boolean(from) });
       }),
+      flag: assign(({ context, event }) =>
+        event.type === 'FLAG' ? applyStep(context, { from: '', flags: event.flags, push: false }) : {},
+      ),
       reset: assign(({ context }) => ({
         flags: [],
         trail: [],
@@ -115,6 +120,7 @@ export function compileMachine(model: FlowModel) {
       },
       RESTART: { target: `.${entry}`, actions: 'reset' },
       SET: { actions: 'set' },
+      FLAG: { actions: 'flag' },
     },
     states: flowStates,
   });
