@@ -58,6 +58,8 @@ export interface EngineOptions {
   /** Messages a user may send per minute before a kind "slow down" (0 = no limit). */
   rateLimitPerMinute?: number;
   now?: () => number;
+  /** Turns running at once in this process before new ones get "try again" (load shedding). */
+  maxInflight?: number;
   /** How many recently active conversations keep a running statechart actor (0 = none). */
   liveActors?: number;
   trace?: (step: TraceStep) => void;
@@ -98,6 +100,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const idleMs = opts.idleTtlMs ?? 7 * DAY;
   const limiter = new RateLimiter(opts.rateLimitPerMinute ?? 30, now);
   const liveActors = new LiveActors(opts.liveActors ?? 10_000);
+  const maxInflight = opts.maxInflight ?? 2_000;
+  let inflight = 0;
   const machine = bundle.machine;
   const intentFlow = buildIntentFlows(bundle);
   const defaultLocale = pickLocale(opts.defaultLocale, bundle.config.locales) ?? bundle.config.defaultLocale;
@@ -586,9 +590,15 @@ export function createEngine(opts: EngineOptions): Engine {
     if (d.s.turns === 0 && !(inbound.kind === 'command' && inbound.command === 'start')) {
       d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'welcome') });
     }
-    if (inbound.kind === 'command') command(d, inbound);
-    else if (inbound.kind === 'choice') choice(d, inbound);
-    else text(d, inbound);
+    if (inbound.id !== undefined && d.s.seen?.includes(inbound.id)) {
+      // A redelivered update: answer with where we are, without applying it again.
+      d.show = true;
+    } else {
+      if (inbound.id !== undefined) d.s.seen = [...(d.s.seen ?? []), inbound.id].slice(-SEEN_LIMIT);
+      if (inbound.kind === 'command') command(d, inbound);
+      else if (inbound.kind === 'choice') choice(d, inbound);
+      else text(d, inbound);
+    }
     // A hand-off may land on a decision state; send settles it, so the state is always one that asks.
     if (d.show) {
       const { replies } = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, stampOf(d.s));
@@ -707,10 +717,16 @@ export function createEngine(opts: EngineOptions): Engine {
     async handle(inbound) {
       const started = performance.now();
       const channel = inbound.channel ?? 'unknown';
+      if (inflight >= maxInflight) {
+        opts.observe?.({ ms: 0, channel, error: 'rate_limited' });
+        logger.warn({ inflight }, 'shedding load: too many turns in flight');
+        return failure(inbound, 'try_again');
+      }
       if (!limiter.allow(inbound.user)) {
         opts.observe?.({ ms: performance.now() - started, channel, error: 'rate_limited' });
         return failure(inbound, 'rate_limited');
       }
+      inflight++;
       try {
         const { res, d } = await store.withLock(inbound.user, () => turn(inbound));
         const st = stateOf(bundle, d.s.flow, d.s.state);
@@ -731,6 +747,8 @@ export function createEngine(opts: EngineOptions): Engine {
         logger.error({ err: errInfo(err), kind, channel, inbound: inbound.kind }, 'turn failed');
         opts.observe?.({ ms: performance.now() - started, channel, error: kind });
         return failure(inbound, 'try_again');
+      } finally {
+        inflight--;
       }
     },
     async close() {

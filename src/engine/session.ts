@@ -23,7 +23,12 @@ export interface Session {
   chose?: { locale?: true; region?: true };
   /** Free text the user chose to add to their evidence summary. Never logged. */
   notes?: string[];
+  /** Ids of the last platform updates handled, so a redelivered update is not applied twice. */
+  seen?: string[];
 }
+
+/** How many update ids a session remembers: enough for any redelivery burst, small on disk. */
+export const SEEN_LIMIT = 8;
 
 export type Restored =
   | { kind: 'ok'; session: Session }

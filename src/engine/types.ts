@@ -29,6 +29,12 @@ export interface InboundHints {
   region?: string;
   /** The channel the message came from, for statistics only (telegram, discord, console, jsonl). */
   channel?: string;
+  /**
+   * The platform's id for this update (Telegram update_id, Discord message or interaction id).
+   * A redelivered update with an id already handled is answered again without moving the
+   * conversation twice: replies are at-least-once, state changes exactly-once.
+   */
+  id?: string;
 }
 
 export type Inbound =
