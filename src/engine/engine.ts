@@ -10,7 +10,7 @@ import { type ConvoContext, initialContext } from '../flow/context.ts';
 import { evalGuard, maxRisk } from '../flow/guards.ts';
 import { type SessionStore, StoreConflictError, StoreUnavailableError } from '../store/types.ts';
 import type { Analysis, Understanding } from '../understand/types.ts';
-import { addNote, evidenceText, splitKey } from './evidence.ts';
+import { addNote, evidenceText, sanitize, splitKey } from './evidence.ts';
 import { RateLimiter } from './limits.ts';
 import { LiveActors } from './live.ts';
 import { fold, looksChinese, matchChoice } from './match.ts';
@@ -523,7 +523,8 @@ export function createEngine(opts: EngineOptions): Engine {
       const def = bundle.flags.get(hit.id);
       if (!def || seen.has(hit.id)) continue;
       seen.add(hit.id);
-      const match = hit.match.length > 60 ? `${hit.match.slice(0, 57)}…` : hit.match;
+      const clean = sanitize(hit.match);
+      const match = clean.length > 60 ? `${clean.slice(0, 57)}…` : clean;
       lines.push(`⚠️ ${local(def.explain, L, bundle)}${match ? ` (“${match}”)` : ''}`);
     }
     const fresh = [...seen].filter((f) => !d.s.ctx.flags.includes(f));
