@@ -1,0 +1,60 @@
+/**
+ * `safestep test [paths...] [--channel engine|terminal|all]`: runs scripted conversations
+ * (test/flows/*.convo.yml by default). A failure prints the file:line of the step, what was
+ * expected, and what the bot actually said and offered.
+ */
+import { resolve } from 'node:path';
+import { formatProblem } from '../flow/problems.ts';
+import { openJsonlChannel } from '../toolkit/channels/jsonl.ts';
+import { EXIT, flowsDirOf, loadOrReport, type Out } from '../toolkit/cli-support.ts';
+import { formatFailure, formatPass } from '../toolkit/report.ts';
+import { type ConvoResult, runConvo, userFor } from '../toolkit/runner.ts';
+import { CONVO_DIR, findConvoFiles, loadConvos, runSuite } from '../toolkit/suite.ts';
+
+export interface TestOptions {
+  flowsDir?: string;
+  /** engine (default), terminal (the JSONL adapter as a process), or all. */
+  channel?: string;
+  /** Print passing conversations too. */
+  verbose?: boolean;
+  /** Repository root, where bin/safestep.js lives (for the terminal channel). */
+  root?: string;
+}
+
+export async function runTest(paths: string[], opts: TestOptions, out: Out): Promise<number> {
+  const channel = opts.channel ?? 'engine';
+  if (!['engine', 'terminal', 'all'].includes(channel)) {
+    out(`unknown channel "${channel}": use engine, terminal or all`);
+    return EXIT.usage;
+  }
+  const flowsDir = flowsDirOf(opts.flowsDir);
+  const bundle = await loadOrReport(flowsDir, out);
+  if (!bundle) return EXIT.failed;
+  const files = findConvoFiles(paths.length > 0 ? paths : [CONVO_DIR]);
+  const { convos, problems } = loadConvos(files);
+  for (const p of problems) out(formatProblem(p));
+  if (files.length === 0) out(`no *.convo.yml files under ${paths.join(', ') || CONVO_DIR}`);
+
+  const results: ConvoResult[] = [];
+  if (channel !== 'terminal') results.push(...(await runSuite(bundle, convos)).results);
+  if (channel !== 'engine') {
+    const terminal = openJsonlChannel({ root: resolve(opts.root ?? '.'), flowsDir: resolve(flowsDir) });
+    try {
+      for (const convo of convos)
+        results.push(await runConvo(convo, terminal, userFor(convo, terminal.name)));
+    } finally {
+      await terminal.close();
+    }
+  }
+  const failed = results.filter((r) => r.failure);
+  for (const r of results) {
+    if (r.failure) {
+      out('');
+      for (const line of formatFailure(r)) out(line);
+    } else if (opts.verbose) out(formatPass(r));
+  }
+  out('');
+  const broken = new Set(problems.map((p) => p.file)).size;
+  out(`${results.length - failed.length} passed, ${failed.length + broken} failed`);
+  return failed.length + broken > 0 || files.length === 0 ? EXIT.failed : EXIT.ok;
+}
