@@ -30,6 +30,7 @@ import {
   newNonce,
   parseStamp,
   type Restored,
+  SEEN_LIMIT,
   type Session,
   stampOf,
 } from './session.ts';
@@ -694,7 +695,7 @@ export function createEngine(opts: EngineOptions): Engine {
     try {
       await Promise.all(names.map(([n, by]) => store.count(n, by)));
     } catch (err) {
-      logger.warn({ err: errInfo(err) }, 'statistics counter not updated');
+      logger.warn({ err }, 'statistics counter not updated');
     }
   }
 
@@ -745,7 +746,7 @@ export function createEngine(opts: EngineOptions): Engine {
             : err instanceof StoreConflictError
               ? 'conflict'
               : 'internal';
-        logger.error({ err: errInfo(err), kind, channel, inbound: inbound.kind }, 'turn failed');
+        logger.error({ err, kind, channel, inbound: inbound.kind }, 'turn failed');
         opts.observe?.({ ms: performance.now() - started, channel, error: kind });
         return failure(inbound, 'try_again');
       } finally {
@@ -792,11 +793,4 @@ function buildIntentFlows(bundle: Bundle): Map<string, string> {
   }
   for (const id of bundle.flows.keys()) if (!map.has(id) && bundle.intentIds.has(id)) map.set(id, id);
   return map;
-}
-
-/** Error details for logs: type and message, never the text the user sent. */
-export function errInfo(err: unknown): { type: string; message: string; stack?: string } {
-  if (err instanceof Error)
-    return { type: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
-  return { type: typeof err, message: String(err) };
 }

@@ -20,12 +20,19 @@ CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated_at);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
-export function openSqliteStore(path: string, now: () => number = Date.now): SessionStore {
+export interface SqliteOptions {
+  now?: () => number;
+  /** How long a write waits for another connection's lock before the turn fails (default 2 s). */
+  busyTimeoutMs?: number;
+}
+
+export function openSqliteStore(path: string, opts: SqliteOptions = {}): SessionStore {
+  const now = opts.now ?? Date.now;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 2000');
+  db.pragma(`busy_timeout = ${Math.round(opts.busyTimeoutMs ?? 2000)}`);
   db.exec(SCHEMA);
   const q = {
     load: db.prepare<[string, number], { data: string; version: number }>(
