@@ -71,4 +71,79 @@ program
     process.exitCode = errors > 0 ? 1 : 0;
   });
 
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const list = (v: string, prev: string[] = []) => [...prev, v];
+
+program
+  .command('test [paths...]')
+  .description('run scripted conversations (test/flows/*.convo.yml by default)')
+  .option('--flows <dir>', 'flows folder')
+  .option('--channel <channel>', 'engine (default), terminal, or all')
+  .option('-v, --verbose', 'print passing conversations too')
+  .action(async (paths: string[], opts: { flows?: string; channel?: string; verbose?: boolean }) => {
+    const { runTest } = await import('../src/cli/test.ts');
+    process.exitCode = await runTest(
+      paths,
+      { ...(opts.flows ? { flowsDir: opts.flows } : {}), ...opts },
+      print,
+    );
+  });
+
+program
+  .command('coverage [paths...]')
+  .description('states and transitions the scripted conversations visit, per flow')
+  .option('--flows <dir>', 'flows folder')
+  .option('--flow <id>', 'only this flow (repeatable)', list)
+  .option('--min <percent>', 'exit non-zero below this transition coverage', Number)
+  .option('-v, --verbose', 'explain failing scripts')
+  .action(
+    async (paths: string[], opts: { flows?: string; flow?: string[]; min?: number; verbose?: boolean }) => {
+      const { runCoverage } = await import('../src/cli/coverage.ts');
+      process.exitCode = await runCoverage(
+        paths,
+        { ...(opts.flows ? { flowsDir: opts.flows } : {}), ...opts },
+        print,
+      );
+    },
+  );
+
+program
+  .command('paths [flow]')
+  .description(
+    'generated paths through a flow; --uncovered writes skeleton scripts for what no script covers',
+  )
+  .option('--flows <dir>', 'flows folder')
+  .option('--uncovered', 'write skeleton convo files for uncovered paths')
+  .option('--out-dir <dir>', 'where skeletons go (default test/flows)')
+  .option('--locale <locale>', 'locale of the skeletons')
+  .option('--print', 'print skeletons instead of writing them')
+  .action(
+    async (
+      flow: string | undefined,
+      opts: { flows?: string; uncovered?: boolean; outDir?: string; locale?: string; print?: boolean },
+    ) => {
+      const { runPaths } = await import('../src/cli/paths.ts');
+      process.exitCode = await runPaths(
+        flow,
+        { ...(opts.flows ? { flowsDir: opts.flows } : {}), ...opts },
+        print,
+      );
+    },
+  );
+
+program
+  .command('graph <flow>')
+  .description('the flow as a Mermaid state diagram (--format dot for Graphviz)')
+  .option('--flows <dir>', 'flows folder')
+  .option('--format <format>', 'mermaid (default) or dot')
+  .option('--locale <locale>', 'label language')
+  .action(async (flow: string, opts: { flows?: string; format?: string; locale?: string }) => {
+    const { runGraph } = await import('../src/cli/graph.ts');
+    process.exitCode = await runGraph(
+      flow,
+      { ...(opts.flows ? { flowsDir: opts.flows } : {}), ...opts },
+      print,
+    );
+  });
+
 await program.parseAsync(process.argv);
