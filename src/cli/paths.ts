@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Bundle } from '../flow/bundle.ts';
 import { formatProblem } from '../flow/problems.ts';
 import { EXIT, flowsDirOf, loadOrReport, type Out, unknownFlow } from '../toolkit/cli-support.ts';
-import { cheapestPath, explore, FROM_START, placeKey, startKey } from '../toolkit/explore.ts';
+import { cheapestPath, explore, FROM_START, placeKey, startKey, type Walk } from '../toolkit/explore.ts';
 import { checkPaths, describeEvents, formatPathProblem } from '../toolkit/pathcheck.ts';
 import { planSkeletons } from '../toolkit/skeleton.ts';
 import { CONVO_DIR, findConvoFiles, loadConvos, runSuite } from '../toolkit/suite.ts';
@@ -48,15 +48,9 @@ export async function runPaths(flowId: string | undefined, opts: PathsOptions, o
     const flow = bundle.flows.get(id)!;
     out('');
     out(`${id}: ${Object.keys(flow.states).length} states`);
-    const w = walks[0]!;
-    const start = startKey(w);
     for (const [sid, state] of Object.entries(flow.states)) {
       if (!state.outcome) continue;
-      const path = start
-        ? cheapestPath(w, start, (s) => placeKey(s.place) === `${id}.${sid}`, FROM_START)
-        : undefined;
-      const how = path ? describeEvents(path.map((e) => e.event)) : 'not reached with region unknown';
-      out(`  → ${sid} (${state.outcome.level}): ${how}`);
+      out(`  → ${sid} (${state.outcome.level}): ${howToReach(walks, `${id}.${sid}`)}`);
     }
   }
   out('');
@@ -69,6 +63,18 @@ export async function runPaths(flowId: string | undefined, opts: PathsOptions, o
       : `${report.problems.length} problem(s)`,
   );
   return ok ? EXIT.ok : EXIT.failed;
+}
+
+/** The shortest way to a place, from the first walk (locale/region context) that reaches it. */
+function howToReach(walks: readonly Walk[], place: string): string {
+  for (const w of walks) {
+    const start = startKey(w);
+    const path = start ? cheapestPath(w, start, (s) => placeKey(s.place) === place, FROM_START) : undefined;
+    if (!path) continue;
+    const ctx = w.context.region ? ` (region ${w.context.region})` : '';
+    return `${describeEvents(path.map((e) => e.event))}${ctx}`;
+  }
+  return 'not reached';
 }
 
 async function writeSkeletons(bundle: Bundle, flowId: string, opts: PathsOptions, out: Out): Promise<number> {

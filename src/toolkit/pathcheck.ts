@@ -68,15 +68,29 @@ export async function checkPaths(
       message: `state ${p.state} cannot be reached: no generated path gets there (guards included)`,
     });
   }
+  // One problem per trapped state: the shortest way in as the example, and how many ways there are.
+  const traps = new Map<string, { example: string; count: number; place: Place }>();
   for (const w of exploration.walks) {
     for (const t of w.traps.filter((s) => mine(s.place))) {
       const flags = t.flags.length > 0 ? ` with flags ${t.flags.join(', ')}` : '';
-      add({
-        kind: 'trap',
-        ...where(t.place),
-        message: `trap: no outcome can be reached from ${placeKey(t.place)}${flags} (${contextText(w.context)}); reached by ${describeEvents(t.events)}`,
+      const example = `${describeEvents(t.events)}${flags} (${contextText(w.context)})`;
+      const prior = traps.get(placeKey(t.place));
+      traps.set(placeKey(t.place), {
+        example: prior?.example ?? example,
+        count: (prior?.count ?? 0) + 1,
+        place: t.place,
       });
     }
+  }
+  for (const [key, t] of traps) {
+    const more = t.count > 1 ? ` and ${t.count - 1} more way(s) in` : '';
+    add({
+      kind: 'trap',
+      ...where(t.place),
+      message: `trap: no outcome can be reached from ${key}; reached by ${t.example}${more}`,
+    });
+  }
+  for (const w of exploration.walks) {
     for (const n of w.noEmergency.filter((x) => mine(x.situation.place))) {
       add({
         kind: 'no-emergency',

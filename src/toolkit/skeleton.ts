@@ -12,6 +12,7 @@ import {
   type Exploration,
   FROM_START,
   isOutcome,
+  PREFER_BUTTONS,
   type Situation,
   startKey,
   takenKey,
@@ -55,7 +56,9 @@ export function planSkeletons(
   for (const t of wanted) {
     const key = takenKey(flowId, t.key);
     if (!pending.has(key)) continue;
-    const found = walks.map((w) => ({ w, path: pathTaking(bundle, w, key, flowId) })).find((x) => x.path);
+    const found = walks
+      .map((w) => ({ w, path: pathTaking(bundle, w, key, flowId, pending) }))
+      .find((x) => x.path);
     if (!found?.path) {
       unreachable.push(t);
       pending.delete(key);
@@ -80,25 +83,44 @@ function rank(w: Walk, locale: string): number {
   return (w.context.locale === locale ? 0 : 2) + (w.context.region === null ? 0 : 1);
 }
 
-/** Start → a step that takes `key` → an outcome, or undefined. */
-function pathTaking(bundle: Pick<Bundle, 'flows'>, w: Walk, key: string, flowId: string): Edge[] | undefined {
+/**
+ * Start → a step that takes `key` → an outcome, or undefined. Steps that take other uncovered
+ * transitions cost less, so one skeleton covers as much as it can.
+ */
+function pathTaking(
+  bundle: Pick<Bundle, 'flows'>,
+  w: Walk,
+  key: string,
+  flowId: string,
+  pending: ReadonlyMap<string, unknown>,
+): Edge[] | undefined {
   const start = startKey(w);
   if (!start) return undefined;
+  const bonus = (e: Edge) => (e.takes.some((k) => pending.has(k)) ? 0.6 : 0);
   // Prefer opening the flow directly (a deep link): the script then reads as being about this flow.
-  const cost = (e: Edge) => (e.event.type === 'GOTO' ? (e.event.flow === flowId ? 0.5 : 5) : FROM_START(e));
-  let best: Edge[] | undefined;
+  const prefixCost = (e: Edge) => {
+    const base = e.event.type === 'GOTO' ? (e.event.flow === flowId ? 0.5 : 5) : FROM_START(e);
+    return base === undefined ? undefined : Math.max(0.1, base - bonus(e));
+  };
+  const suffixCost = (e: Edge) => {
+    const base = PREFER_BUTTONS(e);
+    return base === undefined ? undefined : Math.max(0.1, base - bonus(e));
+  };
+  let best: { path: Edge[]; score: number } | undefined;
   for (const s of w.situations.values()) {
     for (const e of s.edges) {
       if (!e.takes.includes(key)) continue;
-      const prefix = cheapestPath(w, start, (x: Situation) => x.key === s.key, cost);
+      const prefix = cheapestPath(w, start, (x: Situation) => x.key === s.key, prefixCost);
       if (!prefix) continue;
-      const suffix = cheapestPath(w, e.to, (x) => isOutcome(bundle, x.place));
+      const suffix = cheapestPath(w, e.to, (x) => isOutcome(bundle, x.place), suffixCost);
       if (!suffix) continue;
       const path = [...prefix, e, ...suffix];
-      if (!best || path.length < best.length) best = path;
+      const covered = new Set(path.flatMap((x) => x.takes).filter((k) => pending.has(k))).size;
+      const score = path.length - 0.6 * covered;
+      if (!best || score < best.score) best = { path, score };
     }
   }
-  return best;
+  return best?.path;
 }
 
 function yamlString(s: string): string {
