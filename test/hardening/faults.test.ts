@@ -9,7 +9,9 @@ import { type SessionStore, StoreUnavailableError } from '../../src/index.ts';
 import { openMemoryStore } from '../../src/store/memory.ts';
 import { openSqliteStore } from '../../src/store/sqlite.ts';
 import { engineFor, said, tempDir } from '../engine/helpers.ts';
-import { tally } from './tally.ts';
+import { reportTally, tally } from './tally.ts';
+
+reportTally(import.meta.filename);
 
 /** A real store whose next operations fail on demand, as a store that went away would. */
 function flaky(inner: SessionStore) {

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseYaml } from '../../src/flow/yaml.ts';
-import { tally } from './tally.ts';
+import { reportTally, tally } from './tally.ts';
+
+reportTally(import.meta.filename);
 
 describe('hostile flow files', () => {
   it('refuses a file over the size limit before parsing it', () => {

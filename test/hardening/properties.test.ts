@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, type Engine, type TurnResult, validateFlows } from '../../src/index.ts';
 import { openMemoryStore } from '../../src/store/memory.ts';
 import { BASIC, bundleOf, engineFor } from '../engine/helpers.ts';
-import { tally } from './tally.ts';
+import { reportTally, tally } from './tally.ts';
+
+reportTally(import.meta.filename);
 
 const REAL = join(import.meta.dirname, '..', '..', 'flows');
 const realIsValid = existsSync(REAL) && validateFlows(REAL).every((p) => p.severity !== 'error');
