@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { formatProblem } from '../flow/problems.ts';
 import { openJsonlChannel } from '../toolkit/channels/jsonl.ts';
 import { EXIT, flowsDirOf, loadOrReport, type Out } from '../toolkit/cli-support.ts';
+import { compareRuns } from '../toolkit/compare.ts';
 import { formatFailure, formatPass } from '../toolkit/report.ts';
 import { type ConvoResult, runConvo, userFor } from '../toolkit/runner.ts';
 import { CONVO_DIR, findConvoFiles, loadConvos, runSuite } from '../toolkit/suite.ts';
@@ -46,6 +47,14 @@ export async function runTest(paths: string[], opts: TestOptions, out: Out): Pro
       await terminal.close();
     }
   }
+  // With every channel, the same script must also take the same course on each of them.
+  const disagreements: string[] = [];
+  if (channel === 'all') {
+    for (const convo of convos) {
+      const [a, b] = results.filter((r) => r.convo === convo);
+      if (a && b) disagreements.push(...compareRuns(a, b));
+    }
+  }
   const failed = results.filter((r) => r.failure);
   for (const r of results) {
     if (r.failure) {
@@ -53,8 +62,13 @@ export async function runTest(paths: string[], opts: TestOptions, out: Out): Pro
       for (const line of formatFailure(r)) out(line);
     } else if (opts.verbose) out(formatPass(r));
   }
+  if (disagreements.length > 0) {
+    out('');
+    out('the channels disagree:');
+    for (const d of disagreements) out(`  ${d}`);
+  }
   out('');
   const broken = new Set(problems.map((p) => p.file)).size;
   out(`${results.length - failed.length} passed, ${failed.length + broken} failed`);
-  return failed.length + broken > 0 || files.length === 0 ? EXIT.failed : EXIT.ok;
+  return failed.length + broken + disagreements.length > 0 || files.length === 0 ? EXIT.failed : EXIT.ok;
 }

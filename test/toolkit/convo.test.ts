@@ -41,7 +41,14 @@ describe('convo files', () => {
   });
 
   it('says where a step is malformed', () => {
-    const text = ['title: t', 'steps:', '  - choose: abroad', '  - text: hi', '    choose: home', '    expect: { stat: x }'].join('\n');
+    const text = [
+      'title: t',
+      'steps:',
+      '  - choose: abroad',
+      '  - text: hi',
+      '    choose: home',
+      '    expect: { stat: x }',
+    ].join('\n');
     const r = parseConvo('bad.convo.yml', text);
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -62,7 +69,16 @@ describe('expectations', () => {
   it('hold on what the bot did, case- and line-break-insensitively', () => {
     expect(
       checkExpect(
-        { flow: 'job-offer', state: 'where', says: ['COUNTRY or abroad', 'second'], offers: ['abroad', 'home'], not_offers: 'paid', flags: 'overseas', risk: 'medium', outcome: null },
+        {
+          flow: 'job-offer',
+          state: 'where',
+          says: ['COUNTRY or abroad', 'second'],
+          offers: ['abroad', 'home'],
+          not_offers: 'paid',
+          flags: 'overseas',
+          risk: 'medium',
+          outcome: null,
+        },
         seen,
       ),
     ).toEqual([]);
@@ -70,11 +86,31 @@ describe('expectations', () => {
 
   it('report every mismatch with what actually happened', () => {
     const m = checkExpect(
-      { state: 'fee', says: 'passport', not_says: 'abroad', offers: ['paid'], not_offers: ['home'], risk: 'high', flags: ['fee'], outcome: 'high', resources: ['police'] },
+      {
+        state: 'fee',
+        says: 'passport',
+        not_says: 'abroad',
+        offers: ['paid'],
+        not_offers: ['home'],
+        risk: 'high',
+        flags: ['fee'],
+        outcome: 'high',
+        resources: ['police'],
+      },
       seen,
     );
     const byKey = Object.fromEntries(m.map((x) => [x.key, x]));
-    expect(Object.keys(byKey).sort()).toEqual(['flags', 'not_offers', 'not_says', 'offers', 'outcome', 'resources', 'risk', 'says', 'state']);
+    expect(Object.keys(byKey).sort()).toEqual([
+      'flags',
+      'not_offers',
+      'not_says',
+      'offers',
+      'outcome',
+      'resources',
+      'risk',
+      'says',
+      'state',
+    ]);
     expect(byKey.state).toMatchObject({ expected: 'fee', actual: 'where' });
     expect(byKey.offers!.actual).toBe('offered: abroad, home');
     expect(byKey.outcome).toMatchObject({ expected: 'high', actual: 'no outcome' });

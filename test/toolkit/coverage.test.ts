@@ -58,7 +58,9 @@ describe('coverage of the scripted conversations', () => {
     expect(low.text()).toContain('below 90% transition coverage: emergency (50%)');
     expect(low.text()).toMatch(/job-offer\.yaml:19:9 {2}fee → decide_risk on route no/);
     const ok = collect();
-    expect(await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, min: 50, flow: ['triage', 'emergency'] }, ok.out)).toBe(0);
+    expect(
+      await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, min: 50, flow: ['triage', 'emergency'] }, ok.out),
+    ).toBe(0);
     expect(ok.text()).not.toMatch(/^job-offer /m);
     const bad = collect();
     expect(await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, flow: ['nope'] }, bad.out)).toBe(2);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runGraph } from '../../src/cli/graph.ts';
-import { type Bundle, loadBundle } from '../../src/index.ts';
 import type { Flow } from '../../src/flow/schema.ts';
+import { type Bundle, loadBundle } from '../../src/index.ts';
 import { mermaidText, toDot, toMermaid } from '../../src/toolkit/graph.ts';
 import { assembleFlows, collect, TOOLKIT_FLOWS } from './helpers.ts';
 
@@ -64,7 +64,9 @@ describe('Mermaid diagrams', () => {
 
   it('escape whatever an author writes in a label', () => {
     const hostile = 'Yes; "really" {x} <b>50%% #1 \\ end\nnext line';
-    expect(mermaidText(hostile)).toBe('Yes#59; #34;really#34; #123;x#125; #60;b#62;50#37;#37; #35;1 #92; end next line');
+    expect(mermaidText(hostile)).toBe(
+      'Yes#59; #34;really#34; #123;x#125; #60;b#62;50#37;#37; #35;1 #92; end next line',
+    );
     const flow: Flow = {
       id: 'x-y',
       title: { en: 'T; "q" %%' },

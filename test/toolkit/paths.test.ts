@@ -73,12 +73,20 @@ describe('safestep paths', () => {
     expect(await runPaths('job-offer', { flowsDir: dir }, c.out)).toBe(0);
     expect(c.text()).toContain('→ high_risk (high): choose job → choose abroad → choose paid_fee');
     expect(c.text()).toContain('→ uk_check (medium): choose job → choose abroad → choose no_fee (region UK)');
-    expect(c.lines.at(-1)).toMatch(/^every state reachable, no trap, emergency from every state, \d+ outcome renderings checked$/);
+    expect(c.lines.at(-1)).toMatch(
+      /^every state reachable, no trap, emergency from every state, \d+ outcome renderings checked$/,
+    );
   });
 
   it('exits 1 on the dead end', async () => {
     const c = collect();
-    expect(await runPaths(undefined, { flowsDir: assembleFlows(TOOLKIT_FLOWS, join(FIXTURES, 'toolkit-dead-end')) }, c.out)).toBe(1);
+    expect(
+      await runPaths(
+        undefined,
+        { flowsDir: assembleFlows(TOOLKIT_FLOWS, join(FIXTURES, 'toolkit-dead-end')) },
+        c.out,
+      ),
+    ).toBe(1);
     expect(c.text()).toMatch(/job-offer\.yaml:24:5 trap: no outcome can be reached from job-offer\.contract/);
   });
 });

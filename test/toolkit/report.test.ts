@@ -68,4 +68,3 @@ describe('a deliberately wrong scripted conversation', () => {
     expect(c.text()).toMatch(/\.yaml:\d+:\d+ error: /);
   });
 });
-

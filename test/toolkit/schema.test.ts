@@ -1,7 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { declaredLocales, FLOW_SCHEMA_FILE, flowJsonSchema, flowJsonSchemaText } from '../../src/toolkit/json-schema.ts';
+import {
+  declaredLocales,
+  FLOW_SCHEMA_FILE,
+  flowJsonSchema,
+  flowJsonSchemaText,
+} from '../../src/toolkit/json-schema.ts';
 import { ROOT } from './helpers.ts';
 
 const FLOWS = join(ROOT, 'flows');
@@ -16,7 +21,10 @@ describe('flows/schema.json (editor support)', () => {
   it('requires every declared locale in texts and helps with hover text', () => {
     const schema = flowJsonSchema(['en', 'zh-CN']) as {
       required: string[];
-      properties: Record<string, { description?: string; properties?: Record<string, unknown>; required?: string[] }>;
+      properties: Record<
+        string,
+        { description?: string; properties?: Record<string, unknown>; required?: string[] }
+      >;
       additionalProperties: boolean;
     };
     expect(schema.required).toEqual(expect.arrayContaining(['id', 'title', 'start', 'states']));
@@ -31,7 +39,10 @@ describe('flows/schema.json (editor support)', () => {
   it('is referenced by the first line of every flow file', () => {
     const notFlows = new Set(['safestep.yaml']);
     const files = readdirSync(FLOWS).filter((f) => /\.ya?ml$/.test(f) && !notFlows.has(f));
-    const missing = files.filter((f) => !readFileSync(join(FLOWS, f), 'utf8').startsWith('# yaml-language-server: $schema=./schema.json'));
+    const missing = files.filter(
+      (f) =>
+        !readFileSync(join(FLOWS, f), 'utf8').startsWith('# yaml-language-server: $schema=./schema.json'),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -18,7 +18,13 @@ describe('safestep paths FLOW --uncovered', () => {
   it('writes skeleton scripts that walk the uncovered transitions and only lack what the bot says', async () => {
     const out = tempDir();
     const c = collect();
-    expect(await runPaths('job-offer', { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], outDir: out }, c.out)).toBe(0);
+    expect(
+      await runPaths(
+        'job-offer',
+        { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], outDir: out },
+        c.out,
+      ),
+    ).toBe(0);
     const files = readdirSync(out).sort();
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => /^job-offer\.en\.\d+\.convo\.yml$/.test(f))).toBe(true);
@@ -30,7 +36,8 @@ describe('safestep paths FLOW --uncovered', () => {
 
     const convos = files.map((f) => {
       const parsed = readConvo(join(out, f), f);
-      if (!parsed.ok) throw new Error(`${f} does not parse: ${parsed.problems.map((p) => p.message).join('; ')}`);
+      if (!parsed.ok)
+        throw new Error(`${f} does not parse: ${parsed.problems.map((p) => p.message).join('; ')}`);
       return parsed.convo;
     });
     const { results } = await runSuite(bundle, convos);
@@ -45,7 +52,10 @@ describe('safestep paths FLOW --uncovered', () => {
     // An author fills in the words: the skeletons pass.
     for (const f of files) {
       const path = join(out, f);
-      writeFileSync(path, readFileSync(path, 'utf8').replace('"TODO: words the bot must say here"', '"to do now"'));
+      writeFileSync(
+        path,
+        readFileSync(path, 'utf8').replace('"TODO: words the bot must say here"', '"to do now"'),
+      );
     }
     const filled = files.map((f) => {
       const parsed = readConvo(join(out, f), f);
@@ -58,14 +68,24 @@ describe('safestep paths FLOW --uncovered', () => {
   it('never overwrites a script, and numbers new ones after the existing', async () => {
     const out = tempDir();
     writeFileSync(join(out, 'job-offer.en.1.convo.yml'), '# mine\n');
-    await runPaths('job-offer', { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], outDir: out }, collect().out);
+    await runPaths(
+      'job-offer',
+      { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], outDir: out },
+      collect().out,
+    );
     expect(readFileSync(join(out, 'job-offer.en.1.convo.yml'), 'utf8')).toBe('# mine\n');
     expect(readdirSync(out)).toContain('job-offer.en.2.convo.yml');
   });
 
   it('prints instead of writing with --print, and needs a flow', async () => {
     const c = collect();
-    expect(await runPaths('triage', { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], print: true }, c.out)).toBe(0);
+    expect(
+      await runPaths(
+        'triage',
+        { flowsDir: dir, uncovered: true, convos: [TOOLKIT_CONVOS], print: true },
+        c.out,
+      ),
+    ).toBe(0);
     expect(c.text()).toContain('--- 1 uncovered transition(s)');
     expect(c.text()).toContain('  - choose: job  # A job offer');
     expect(await runPaths(undefined, { flowsDir: dir, uncovered: true }, collect().out)).toBe(2);
