@@ -75,12 +75,31 @@ function contextOf(snap: AnyMachineSnapshot): ConvoContext {
 }
 
 /**
- * A situation is a state plus the red flags recorded so far: two arrivals with different flags can
- * have different ways out. The trail is left out (it would make every path unique); `answered`
+ * A situation is a state plus what guards can see of the conversation's memory: the flags they name,
+ * the risk level when some guard reads it, whether any flag is recorded when a named guard asks.
+ * Two arrivals that guards cannot tell apart are one situation, which keeps the walk small however
+ * many flags a flow records. The trail is left out (it would make every path unique); `answered`
  * guards are evaluated on the path found first.
  */
-export function serializeSituation(snap: AnyMachineSnapshot): string {
-  return JSON.stringify([snap.value, [...contextOf(snap).flags].sort()]);
+export function situationSerializer(
+  model: Pick<Bundle, 'flows' | 'flags'>,
+): (snap: AnyMachineSnapshot) => string {
+  const named = new Set<string>();
+  let readsRisk = false;
+  let readsFlags = false;
+  for (const flow of model.flows.values()) {
+    for (const g of flowGuards(flow)) {
+      const refs = guardRefs(g);
+      for (const f of refs.flags) named.add(f);
+      if (JSON.stringify(g).includes('"risk"')) readsRisk = true;
+      if (refs.named.length > 0) readsFlags = true;
+    }
+  }
+  return (snap) => {
+    const ctx = contextOf(snap);
+    const seen = readsFlags ? [...ctx.flags].sort() : ctx.flags.filter((f) => named.has(f)).sort();
+    return JSON.stringify([snap.value, seen, readsRisk ? flagRisk(ctx.flags, model) : null]);
+  };
 }
 
 /** The events a state declares: its choices and its routes. */
@@ -143,6 +162,7 @@ export function walk(model: Model, context: WalkContext): Walk {
       ? [...own, ...gotos]
       : own;
   };
+  const serializeSituation = situationSerializer(model);
   const options = { events, serializeState: serializeSituation, input: context } as never;
   const paths = getShortestPaths(machine, options) as unknown as {
     state: AnyMachineSnapshot;
