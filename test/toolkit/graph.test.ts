@@ -24,15 +24,16 @@ function assertMermaid(text: string): void {
   const lines = text.trimEnd().split('\n');
   expect(lines[0]).toBe('stateDiagram-v2');
   for (const line of lines.slice(1)) {
-    let m: RegExpMatchArray | null;
     if (/^ {2}%% /.test(line)) continue;
-    if ((m = line.match(/^ {2}state "([^"]*)" as [A-Za-z][A-Za-z0-9_]*$/))) {
-      expect(m[1]).toMatch(LABEL);
+    const caption = line.match(/^ {2}state "([^"]*)" as [A-Za-z][A-Za-z0-9_]*$/);
+    if (caption) {
+      expect(caption[1]).toMatch(LABEL);
       continue;
     }
     if (/^ {2}\[\*\] --> [A-Za-z][A-Za-z0-9_]*$/.test(line)) continue;
-    if ((m = line.match(/^ {2}[A-Za-z][A-Za-z0-9_]* --> [A-Za-z][A-Za-z0-9_]*(?: : (.+))?$/))) {
-      if (m[1]) expect(m[1]).toMatch(LABEL);
+    const edge = line.match(/^ {2}[A-Za-z][A-Za-z0-9_]* --> [A-Za-z][A-Za-z0-9_]*(?: : (.+))?$/);
+    if (edge) {
+      if (edge[1]) expect(edge[1]).toMatch(LABEL);
       continue;
     }
     if (/^ {2}classDef \w+ [\w#:,. -]+$/.test(line) || /^ {2}class \w+ \w+$/.test(line)) continue;
