@@ -71,6 +71,19 @@ program
     process.exitCode = errors > 0 ? 1 : 0;
   });
 
+program
+  .command('purge')
+  .description('delete sessions (and their evidence) older than SAFESTEP_RETENTION_DAYS (default 30)')
+  .option('--days <days>', 'override the retention period', Number)
+  .action(async (opts: { days?: number }) => {
+    const config = readConfig();
+    const store = await openStore(config.store);
+    const days = opts.days ?? config.retentionDays;
+    const n = await store.purge(days * 86_400_000);
+    process.stdout.write(`purged ${n} session(s) older than ${days} day(s)\n`);
+    await store.close();
+  });
+
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const list = (v: string, prev: string[] = []) => [...prev, v];
 

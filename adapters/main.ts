@@ -13,6 +13,7 @@ import {
   loadBundle,
   openStore,
   readConfig,
+  type SessionStore,
 } from '../src/index.ts';
 
 export interface Running {
@@ -86,7 +87,9 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
   }
   const running = await startPlatforms(config, engine, logger);
   logger.info({ adapters: running.length, store: store.kind }, 'SafeStep is running');
+  const purge = schedulePurge(store, config.retentionDays, logger);
   installShutdown(async () => {
+    clearInterval(purge);
     await Promise.all(running.map((r) => r.stop()));
     await engine.drained();
     await engine.close();
@@ -108,6 +111,19 @@ async function startPlatforms(config: AppConfig, engine: Engine, logger: Logger)
     );
   }
   return running;
+}
+
+/** Sessions (and the evidence in them) older than the retention period are deleted hourly. */
+export function schedulePurge(store: SessionStore, retentionDays: number, logger: Logger): NodeJS.Timeout {
+  const run = () =>
+    store.purge(retentionDays * 86_400_000).then(
+      (n) => n > 0 && logger.info({ purged: n, retentionDays }, 'old sessions purged'),
+      (err) => logger.warn({ err }, 'purge failed; will retry'),
+    );
+  void run();
+  const timer = setInterval(run, 3_600_000);
+  timer.unref();
+  return timer;
 }
 
 /** SIGTERM / SIGINT: stop taking updates, finish turns in flight, close stores, exit 0 within a bound. */
