@@ -285,36 +285,132 @@ export const PREFER_BUTTONS: EdgeCost = (e) =>
 /** As PREFER_BUTTONS, and a conversation may start by a deep link into a flow. */
 export const FROM_START: EdgeCost = (e) => (e.event.type === 'GOTO' ? 1 : e.event.type === 'ROUTE' ? 100 : 1);
 
-/** The cheapest way from a situation to one that satisfies `goal` (Dijkstra over the walk). */
+/** Cheapest costs over a walk, with the step that reached each situation (or left it, for `cheapestTo`). */
+export interface Tree {
+  cost: Map<string, number>;
+  via: Map<string, { edge: Edge; other: string }>;
+}
+
+/** A small binary heap of [cost, key]: Dijkstra over thousands of situations stays fast. */
+class Heap {
+  private readonly items: [number, string][] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(item: [number, string]): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (a[up]![0] <= a[i]![0]) break;
+      [a[up], a[i]] = [a[i]!, a[up]!];
+      i = up;
+    }
+  }
+  pop(): [number, string] {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]![0] < a[m]![0]) m = l;
+        if (r < a.length && a[r]![0] < a[m]![0]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function dijkstra(
+  sources: string[],
+  next: (key: string) => { edge: Edge; other: string }[],
+  cost: EdgeCost,
+): Tree {
+  const tree: Tree = { cost: new Map(), via: new Map() };
+  const heap = new Heap();
+  for (const s of sources) {
+    tree.cost.set(s, 0);
+    heap.push([0, s]);
+  }
+  while (heap.size > 0) {
+    const [c, key] = heap.pop();
+    if (c > (tree.cost.get(key) ?? Number.POSITIVE_INFINITY)) continue;
+    for (const step of next(key)) {
+      const w = cost(step.edge);
+      if (w === undefined) continue;
+      const total = c + w;
+      if (total < (tree.cost.get(step.other) ?? Number.POSITIVE_INFINITY)) {
+        tree.cost.set(step.other, total);
+        tree.via.set(step.other, { edge: step.edge, other: key });
+        heap.push([total, step.other]);
+      }
+    }
+  }
+  return tree;
+}
+
+/** Cheapest ways from one situation to every other. */
+export function cheapestFrom(w: Walk, from: string, cost: EdgeCost = PREFER_BUTTONS): Tree {
+  return dijkstra(
+    [from],
+    (key) => (w.situations.get(key)?.edges ?? []).map((edge) => ({ edge, other: edge.to })),
+    cost,
+  );
+}
+
+/** Cheapest ways from every situation to one that satisfies `goal`. */
+export function cheapestTo(w: Walk, goal: (s: Situation) => boolean, cost: EdgeCost = PREFER_BUTTONS): Tree {
+  const incoming = new Map<string, { edge: Edge; other: string }[]>();
+  for (const s of w.situations.values()) {
+    for (const edge of s.edges) {
+      const list = incoming.get(edge.to) ?? [];
+      list.push({ edge, other: s.key });
+      incoming.set(edge.to, list);
+    }
+  }
+  const goals = [...w.situations.values()].filter(goal).map((s) => s.key);
+  return dijkstra(goals, (key) => incoming.get(key) ?? [], cost);
+}
+
+/** The path to `key` in a tree from `cheapestFrom`, or undefined when it cannot be reached. */
+export function pathTo(tree: Tree, key: string): Edge[] | undefined {
+  if (!tree.cost.has(key)) return undefined;
+  const path: Edge[] = [];
+  for (let at = key, step = tree.via.get(at); step; at = step.other, step = tree.via.get(at))
+    path.unshift(step.edge);
+  return path;
+}
+
+/** The path from `key` in a tree from `cheapestTo`, or undefined when no goal can be reached. */
+export function pathFrom(tree: Tree, key: string): Edge[] | undefined {
+  if (!tree.cost.has(key)) return undefined;
+  const path: Edge[] = [];
+  for (let at = key, step = tree.via.get(at); step; at = step.other, step = tree.via.get(at))
+    path.push(step.edge);
+  return path;
+}
+
+/** The cheapest way from a situation to one that satisfies `goal`. */
 export function cheapestPath(
   w: Walk,
   fromKey: string,
   goal: (s: Situation) => boolean,
   cost: EdgeCost = PREFER_BUTTONS,
 ): Edge[] | undefined {
-  const best = new Map<string, { cost: number; path: Edge[] }>([[fromKey, { cost: 0, path: [] }]]);
-  const done = new Set<string>();
-  const queue = [fromKey];
-  while (queue.length > 0) {
-    queue.sort((a, b) => best.get(a)!.cost - best.get(b)!.cost);
-    const key = queue.shift()!;
-    if (done.has(key)) continue;
-    done.add(key);
-    const here = best.get(key)!;
+  const tree = cheapestFrom(w, fromKey, cost);
+  let best: string | undefined;
+  for (const [key, c] of tree.cost) {
     const s = w.situations.get(key);
-    if (!s) continue;
-    if (goal(s)) return here.path;
-    for (const e of s.edges) {
-      const step = cost(e);
-      if (step === undefined) continue;
-      const c = here.cost + step;
-      if (c < (best.get(e.to)?.cost ?? Number.POSITIVE_INFINITY)) {
-        best.set(e.to, { cost: c, path: [...here.path, e] });
-        queue.push(e.to);
-      }
-    }
+    if (s && goal(s) && (best === undefined || c < tree.cost.get(best)!)) best = key;
   }
-  return undefined;
+  return best === undefined ? undefined : pathTo(tree, best);
 }
 
 /** The situation a fresh conversation starts in. */

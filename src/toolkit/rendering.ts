@@ -10,12 +10,15 @@ import { createLogger } from '../log.ts';
 import { toInbound } from './channels/engine.ts';
 import type { Located } from './coverage.ts';
 import {
-  cheapestPath,
+  cheapestFrom,
+  type Edge,
   type Exploration,
   FROM_START,
   type Place,
+  pathTo,
   placeKey,
   startKey,
+  type Tree,
   type Walk,
 } from './explore.ts';
 import { actionFor } from './replay.ts';
@@ -51,6 +54,29 @@ function walkFor(
   );
 }
 
+const trees = new WeakMap<Walk, Tree>();
+
+/** The cheapest replayable way from a fresh conversation to a place (any flags), per walk. */
+function bestPathTo(w: Walk, place: string): Edge[] | undefined {
+  let tree = trees.get(w);
+  const start = startKey(w);
+  if (!start) return undefined;
+  if (!tree) {
+    tree = cheapestFrom(w, start, FROM_START);
+    trees.set(w, tree);
+  }
+  let best: string | undefined;
+  for (const [key, c] of tree.cost) {
+    if (
+      w.situations.get(key) &&
+      placeKey(w.situations.get(key)!.place) === place &&
+      (best === undefined || c < tree.cost.get(best)!)
+    )
+      best = key;
+  }
+  return best === undefined ? undefined : pathTo(tree, best);
+}
+
 export async function checkOutcomeRendering(
   bundle: Bundle,
   exploration: Exploration,
@@ -80,11 +106,7 @@ export async function checkOutcomeRendering(
             const add = (message: string, severity: RenderProblem['severity'] = 'error') =>
               problems.push({ place, locale, region, message, at, severity });
             const w = walkFor(exploration.walks, locale, region, bundle.config.defaultLocale);
-            const from = w && startKey(w);
-            const path =
-              w && from
-                ? cheapestPath(w, from, (s) => placeKey(s.place) === placeKey(place), FROM_START)
-                : undefined;
+            const path = w ? bestPathTo(w, placeKey(place)) : undefined;
             // Not reachable for this person (a decision by region or locale leads elsewhere): nothing to render.
             if (!path) continue;
             const user = `render:${placeKey(place)}:${locale}:${region ?? 'unknown'}`;

@@ -7,13 +7,15 @@
 import type { Bundle } from '../flow/bundle.ts';
 import type { Action } from './convo.ts';
 import {
-  cheapestPath,
+  cheapestFrom,
+  cheapestTo,
   type Edge,
   type Exploration,
   FROM_START,
   isOutcome,
   PREFER_BUTTONS,
-  type Situation,
+  pathFrom,
+  pathTo,
   startKey,
   takenKey,
   type Walk,
@@ -106,14 +108,15 @@ function pathTaking(
     const base = PREFER_BUTTONS(e);
     return base === undefined ? undefined : Math.max(0.1, base - bonus(e));
   };
+  const prefixes = cheapestFrom(w, start, prefixCost);
+  const suffixes = cheapestTo(w, (x) => isOutcome(bundle, x.place), suffixCost);
   let best: { path: Edge[]; score: number } | undefined;
   for (const s of w.situations.values()) {
     for (const e of s.edges) {
       if (!e.takes.includes(key)) continue;
-      const prefix = cheapestPath(w, start, (x: Situation) => x.key === s.key, prefixCost);
-      if (!prefix) continue;
-      const suffix = cheapestPath(w, e.to, (x) => isOutcome(bundle, x.place), suffixCost);
-      if (!suffix) continue;
+      const prefix = pathTo(prefixes, s.key);
+      const suffix = prefix && pathFrom(suffixes, e.to);
+      if (!prefix || !suffix) continue;
       const path = [...prefix, e, ...suffix];
       const covered = new Set(path.flatMap((x) => x.takes).filter((k) => pending.has(k))).size;
       const score = path.length - 0.6 * covered;
