@@ -47,8 +47,8 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
          updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
     ),
     delete: db.prepare<[string]>('DELETE FROM sessions WHERE key = ?'),
-    count: db.prepare<[string, number]>(
-      'INSERT INTO counters (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = value + ?2',
+    count: db.prepare<[{ name: string; by: number }]>(
+      'INSERT INTO counters (name, value) VALUES (@name, @by) ON CONFLICT(name) DO UPDATE SET value = value + @by',
     ),
     counters: db.prepare<[], { name: string; value: number }>('SELECT name, value FROM counters'),
     purge: db.prepare<[number]>('DELETE FROM sessions WHERE updated_at < ?'),
@@ -85,7 +85,7 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
     },
     withLock: (key, fn) => mutex.run(key, fn),
     async count(name, by = 1) {
-      guard('count', () => q.count.run(name, by));
+      guard('count', () => q.count.run({ name, by }));
     },
     async counters() {
       return Object.fromEntries(guard('counters', () => q.counters.all()).map((r) => [r.name, r.value]));
