@@ -84,6 +84,17 @@ program
     await store.close();
   });
 
+program
+  .command('stats')
+  .description('anonymous statistics: conversations by flow, outcomes by level, drop-off, languages, regions')
+  .action(async () => {
+    const config = readConfig();
+    const store = await openStore(config.store);
+    const { formatStats } = await import('../src/cli/stats.ts');
+    process.stdout.write(`${formatStats(await store.counters())}\n`);
+    await store.close();
+  });
+
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const list = (v: string, prev: string[] = []) => [...prev, v];
 

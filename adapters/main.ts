@@ -6,14 +6,17 @@ import {
   type AppConfig,
   createEngine,
   createLogger,
+  createMetrics,
   type Engine,
   FlowLoadError,
   formatProblem,
+  type HttpServer,
   type Logger,
   loadBundle,
   openStore,
   readConfig,
   type SessionStore,
+  startHttp,
 } from '../src/index.ts';
 
 export interface Running {
@@ -28,6 +31,7 @@ export function trackInflight(engine: Engine): Engine & { inflight(): number; dr
     ...engine,
     bundle: engine.bundle,
     store: engine.store,
+    liveConversations: () => engine.liveConversations(),
     async handle(inbound) {
       inflight++;
       try {
@@ -67,11 +71,13 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
   });
   const bundle = await loadOrExplain(config.flowsDir, logger);
   const store = await openStore(config.store);
+  const metrics = createMetrics();
   const engine = trackInflight(
     createEngine({
       bundle,
       store,
       logger,
+      observe: (o) => metrics.observeTurn(o),
       idleTtlMs: config.idleDays * 86_400_000,
       rateLimitPerMinute: config.rateLimitPerMinute,
       ...(config.locale ? { defaultLocale: config.locale } : {}),
@@ -85,18 +91,33 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
     await engine.close();
     return;
   }
-  const running = await startPlatforms(config, engine, logger);
+  // One HTTP server on PORT for /healthz, /readyz, /metrics and the Telegram webhook.
+  const http =
+    config.port !== undefined || config.telegram?.webhook
+      ? await startHttp({ port: config.port ?? 8080, logger: logger.child({ part: 'http' }), metrics })
+      : undefined;
+  http?.addReadiness('store', () => store.ping());
+  const live = setInterval(() => metrics.setLiveConversations(engine.liveConversations()), 5_000);
+  live.unref();
+  const running = await startPlatforms(config, engine, logger, http);
   logger.info({ adapters: running.length, store: store.kind }, 'SafeStep is running');
   const purge = schedulePurge(store, config.retentionDays, logger);
   installShutdown(async () => {
     clearInterval(purge);
+    clearInterval(live);
     await Promise.all(running.map((r) => r.stop()));
     await engine.drained();
+    await http?.close();
     await engine.close();
   }, logger);
 }
 
-async function startPlatforms(config: AppConfig, engine: Engine, logger: Logger): Promise<Running[]> {
+async function startPlatforms(
+  config: AppConfig,
+  engine: Engine,
+  logger: Logger,
+  http: HttpServer | undefined,
+): Promise<Running[]> {
   const running: Running[] = [];
   if (config.telegram) {
     const { startTelegram } = await import('./telegram/index.ts');

@@ -72,6 +72,8 @@ export interface Engine {
   close(): Promise<void>;
   readonly bundle: Bundle;
   readonly store: SessionStore;
+  /** Conversations active recently in this process (those keeping a live actor). */
+  liveConversations(): number;
 }
 
 /** Intent scores: route when the best is at least this sure, ask when the runner-up is this close. */
@@ -716,6 +718,7 @@ export function createEngine(opts: EngineOptions): Engine {
   return {
     bundle,
     store,
+    liveConversations: () => liveActors.size,
     async handle(inbound) {
       const started = performance.now();
       const channel = inbound.channel ?? 'unknown';
