@@ -86,21 +86,38 @@ export function situationSerializer(
 ): (snap: AnyMachineSnapshot) => string {
   const named = new Set<string>();
   let readsRisk = false;
-  let readsFlags = false;
+  let readsAnyFlag = false;
+  let readsAllFlags = false;
   for (const flow of model.flows.values()) {
     for (const g of flowGuards(flow)) {
       const refs = guardRefs(g);
       for (const f of refs.flags) named.add(f);
       if (JSON.stringify(g).includes('"risk"')) readsRisk = true;
-      if (refs.named.length > 0) readsFlags = true;
+      for (const n of refs.named) {
+        const reads = NAMED_GUARD_READS[n];
+        if (reads === 'any-flag') readsAnyFlag = true;
+        else if (reads === undefined) readsAllFlags = true; // a guard we know nothing about: keep everything
+      }
     }
   }
   return (snap) => {
     const ctx = contextOf(snap);
-    const seen = readsFlags ? [...ctx.flags].sort() : ctx.flags.filter((f) => named.has(f)).sort();
-    return JSON.stringify([snap.value, seen, readsRisk ? flagRisk(ctx.flags, model) : null]);
+    const seen = readsAllFlags ? [...ctx.flags].sort() : ctx.flags.filter((f) => named.has(f)).sort();
+    return JSON.stringify([
+      snap.value,
+      seen,
+      readsRisk ? flagRisk(ctx.flags, model) : null,
+      readsAnyFlag ? ctx.flags.length > 0 : null,
+    ]);
   };
 }
+
+/** What each named guard of src/flow/guards.ts reads, so walks vary exactly that. */
+const NAMED_GUARD_READS: Record<string, 'region' | 'locale' | 'any-flag'> = {
+  region_known: 'region',
+  chinese_locale: 'locale',
+  has_flags: 'any-flag',
+};
 
 /** The events a state declares: its choices and its routes. */
 export function localEvents(model: Pick<Bundle, 'flows'>, place: Place): ConvoEvent[] {
@@ -120,19 +137,20 @@ export function isOutcome(model: Pick<Bundle, 'flows'>, p: Place): boolean {
 export function walkContexts(model: Pick<Bundle, 'config' | 'flows'>): WalkContext[] {
   const regions = new Set<string | null>([null]);
   const locales = new Set<string>([model.config.defaultLocale]);
-  let named = false;
   for (const flow of model.flows.values()) {
     for (const g of flowGuards(flow)) {
       const refs = guardRefs(g);
       for (const r of refs.regions) regions.add(r);
       for (const l of refs.locales) locales.add(l);
-      if (refs.named.length > 0) named = true;
+      for (const n of refs.named) {
+        const reads = NAMED_GUARD_READS[n];
+        // region_known tells "unknown or default" from "known": one known region is enough.
+        if (reads === 'region')
+          regions.add(Object.keys(model.config.regions).find((r) => r !== 'default') ?? null);
+        if (reads === 'locale' || reads === undefined) for (const l of model.config.locales) locales.add(l);
+        if (reads === undefined) for (const r of Object.keys(model.config.regions)) regions.add(r);
+      }
     }
-  }
-  // Named guards read region or locale in code: try every one.
-  if (named) {
-    for (const r of Object.keys(model.config.regions)) regions.add(r);
-    for (const l of model.config.locales) locales.add(l);
   }
   return [...locales].flatMap((locale) => [...regions].map((region) => ({ locale, region })));
 }
@@ -212,7 +230,12 @@ export function walk(model: Model, context: WalkContext): Walk {
   }
   const traps = [...situations.values()].filter((s) => !good.has(s.key));
   const noEmergency: Walk['noEmergency'] = [];
+  // EMERGENCY lives on the root, so what it does depends on the state, not on flags: once per state.
+  const tried = new Set<string>();
   for (const [key, node] of Object.entries(adjacency)) {
+    const here = placeKey(placeOf(node.state));
+    if (tried.has(here)) continue;
+    tried.add(here);
     const [after] = transition(machine, node.state, { type: 'EMERGENCY' }) as unknown as [AnyMachineSnapshot];
     const landed = placeOf(after);
     const situation = situations.get(key);

@@ -48,7 +48,9 @@ describe('generated paths through the fixture flows', () => {
     // The machine still jumps to `emergency`; a settings file naming another flow disagrees with it.
     const wrong = { ...bundle, config: { ...bundle.config, emergency: 'triage' } };
     const { walks } = explore(wrong);
-    expect(walks[0]!.noEmergency.length).toBe(walks[0]!.situations.size);
+    const places = new Set([...walks[0]!.situations.values()].map((s) => `${s.place.flow}.${s.place.state}`));
+    expect(walks[0]!.noEmergency.map((n) => `${n.situation.place.flow}.${n.situation.place.state}`).sort()).toEqual([...places].sort());
+    expect(walks[0]!.noEmergency[0]!.landed.flow).toBe('emergency');
   });
 
   it('notice an outcome whose contact shows nothing for a region', async () => {
