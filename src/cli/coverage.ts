@@ -8,7 +8,7 @@ import { formatProblem } from '../flow/problems.ts';
 import { EXIT, flowsDirOf, loadOrReport, type Out, unknownFlow } from '../toolkit/cli-support.ts';
 import { formatCoverage } from '../toolkit/coverage.ts';
 import { formatFailure } from '../toolkit/report.ts';
-import { CONVO_DIR, findConvoFiles, loadConvos, runSuite } from '../toolkit/suite.ts';
+import { CONVO_DIR, findConvoFiles, lintConvos, loadConvos, runSuite } from '../toolkit/suite.ts';
 
 export interface CoverageOptions {
   flowsDir?: string;
@@ -28,8 +28,9 @@ export async function runCoverage(paths: string[], opts: CoverageOptions, out: O
   const bundle = await loadOrReport(flowsDirOf(opts.flowsDir), out);
   if (!bundle) return EXIT.failed;
   for (const id of opts.flow ?? []) if (!bundle.flows.has(id)) return unknownFlow(bundle, id, out);
-  const { convos, problems } = loadConvos(findConvoFiles(paths.length > 0 ? paths : [CONVO_DIR]));
-  for (const p of problems) out(formatProblem(p));
+  const loaded = loadConvos(findConvoFiles(paths.length > 0 ? paths : [CONVO_DIR]));
+  const { convos, problems } = lintConvos(bundle, loaded.convos);
+  for (const p of [...loaded.problems, ...problems]) out(formatProblem(p));
   const { results, coverage } = await runSuite(bundle, convos);
   const failing = results.filter((r) => r.failure);
   if (failing.length > 0) {

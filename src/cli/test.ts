@@ -3,14 +3,17 @@
  * (test/flows/*.convo.yml by default). A failure prints the file:line of the step, what was
  * expected, and what the bot actually said and offered.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatProblem } from '../flow/problems.ts';
 import { openJsonlChannel } from '../toolkit/channels/jsonl.ts';
 import { EXIT, flowsDirOf, loadOrReport, type Out } from '../toolkit/cli-support.ts';
 import { compareRuns } from '../toolkit/compare.ts';
 import { formatFailure, formatPass } from '../toolkit/report.ts';
 import { type ConvoResult, runConvo, userFor } from '../toolkit/runner.ts';
-import { CONVO_DIR, findConvoFiles, loadConvos, runSuite } from '../toolkit/suite.ts';
+import { CONVO_DIR, findConvoFiles, lintConvos, loadConvos, runSuite } from '../toolkit/suite.ts';
+
+/** Where bin/safestep.js is, whatever the working directory. */
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 export interface TestOptions {
   flowsDir?: string;
@@ -32,14 +35,17 @@ export async function runTest(paths: string[], opts: TestOptions, out: Out): Pro
   const bundle = await loadOrReport(flowsDir, out);
   if (!bundle) return EXIT.failed;
   const files = findConvoFiles(paths.length > 0 ? paths : [CONVO_DIR]);
-  const { convos, problems } = loadConvos(files);
+  const loaded = loadConvos(files);
+  const linted = lintConvos(bundle, loaded.convos);
+  const convos = linted.convos;
+  const problems = [...loaded.problems, ...linted.problems];
   for (const p of problems) out(formatProblem(p));
   if (files.length === 0) out(`no *.convo.yml files under ${paths.join(', ') || CONVO_DIR}`);
 
   const results: ConvoResult[] = [];
   if (channel !== 'terminal') results.push(...(await runSuite(bundle, convos)).results);
   if (channel !== 'engine') {
-    const terminal = openJsonlChannel({ root: resolve(opts.root ?? '.'), flowsDir: resolve(flowsDir) });
+    const terminal = openJsonlChannel({ root: resolve(opts.root ?? REPO_ROOT), flowsDir: resolve(flowsDir) });
     try {
       for (const convo of convos)
         results.push(await runConvo(convo, terminal, userFor(convo, terminal.name)));

@@ -9,6 +9,7 @@ import type { Problem } from '../flow/problems.ts';
 import { openEngineChannel } from './channels/engine.ts';
 import { type Convo, readConvo } from './convo.ts';
 import { CoverageCollector } from './coverage.ts';
+import { lintConvo } from './lint.ts';
 import type { Observed } from './observed.ts';
 import { type ConvoResult, runConvo, userFor } from './runner.ts';
 
@@ -58,6 +59,21 @@ export function loadConvos(
     else problems.push(...parsed.problems);
   }
   return { convos, problems };
+}
+
+/** Scripts whose ids all exist in the flows, and the problems of the others (which do not run). */
+export function lintConvos(
+  bundle: Bundle,
+  convos: readonly Convo[],
+): { convos: Convo[]; problems: Problem[] } {
+  const ok: Convo[] = [];
+  const problems: Problem[] = [];
+  for (const convo of convos) {
+    const found = lintConvo(convo, bundle);
+    if (found.length === 0) ok.push(convo);
+    problems.push(...found);
+  }
+  return { convos: ok, problems };
 }
 
 export async function runSuite(

@@ -11,7 +11,13 @@ import { type Bundle, FlowLoadError, formatProblem, loadBundle } from '../../src
 import { formatCoverage } from '../../src/toolkit/coverage.ts';
 import { checkPaths, formatPathProblem, type PathReport } from '../../src/toolkit/pathcheck.ts';
 import { formatFailure } from '../../src/toolkit/report.ts';
-import { findConvoFiles, loadConvos, runSuite, type SuiteResult } from '../../src/toolkit/suite.ts';
+import {
+  findConvoFiles,
+  lintConvos,
+  loadConvos,
+  runSuite,
+  type SuiteResult,
+} from '../../src/toolkit/suite.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FLOWS = join(ROOT, 'flows');
@@ -36,8 +42,10 @@ let suite: Promise<SuiteResult> | undefined;
 /** Every script once, whichever test asks first; coverage needs them all. */
 const suiteOnce = () => {
   suite ??= (async () => {
-    const { convos, problems } = loadConvos(files, ROOT);
-    return { problems, ...(await runSuite(await bundleOnce(), convos)) };
+    const b = await bundleOnce();
+    const loaded = loadConvos(files, ROOT);
+    const linted = lintConvos(b, loaded.convos);
+    return { problems: [...loaded.problems, ...linted.problems], ...(await runSuite(b, linted.convos)) };
   })();
   return suite;
 };

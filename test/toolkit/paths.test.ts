@@ -49,7 +49,9 @@ describe('generated paths through the fixture flows', () => {
     const wrong = { ...bundle, config: { ...bundle.config, emergency: 'triage' } };
     const { walks } = explore(wrong);
     const places = new Set([...walks[0]!.situations.values()].map((s) => `${s.place.flow}.${s.place.state}`));
-    expect(walks[0]!.noEmergency.map((n) => `${n.situation.place.flow}.${n.situation.place.state}`).sort()).toEqual([...places].sort());
+    expect(
+      walks[0]!.noEmergency.map((n) => `${n.situation.place.flow}.${n.situation.place.state}`).sort(),
+    ).toEqual([...places].sort());
     expect(walks[0]!.noEmergency[0]!.landed.flow).toBe('emergency');
   });
 
@@ -75,7 +77,9 @@ describe('safestep paths', () => {
     expect(await runPaths('job-offer', { flowsDir: dir }, c.out)).toBe(0);
     // Shortest ways; abroad and home are equally short.
     expect(c.text()).toMatch(/→ high_risk \(high\): choose job → choose (abroad|home) → choose paid_fee\n/);
-    expect(c.text()).toMatch(/→ uk_check \(medium\): choose job → choose (abroad|home) → choose no_fee \(region UK\)\n/);
+    expect(c.text()).toMatch(
+      /→ uk_check \(medium\): choose job → choose (abroad|home) → choose no_fee \(region UK\)\n/,
+    );
     expect(c.lines.at(-1)).toMatch(
       /^every state reachable, no trap, emergency from every state, \d+ outcome renderings checked$/,
     );

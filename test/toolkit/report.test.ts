@@ -62,6 +62,24 @@ describe('a deliberately wrong scripted conversation', () => {
     expect(none.text()).toContain('no *.convo.yml files');
   });
 
+  it('refuses a script naming ids no flow has, instead of letting `not_offers` pass forever', async () => {
+    const typo = join(assembleFlows(), 'typo.convo.yml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      typo,
+      'title: x\nregion: XX\nsteps:\n  - command: start\n    flow: job-offr\n  - choose: abroad\n    expect:\n      state: fe\n      not_offers: [paid_fe]\n      resources: [tk_polic]\n',
+    );
+    const c = collect();
+    expect(await runTest([typo], { flowsDir: dir }, c.out)).toBe(1);
+    const text = c.text();
+    expect(text).toContain('region "XX" is not one of CN, UK, default');
+    expect(text).toMatch(/typo\.convo\.yml:4:\d+ error: unknown flow "job-offr"/);
+    expect(text).toMatch(/typo\.convo\.yml:8:\d+ error: no state "fe" in any flow/);
+    expect(text).toMatch(/typo\.convo\.yml:9:\d+ error: not_offers: no flow has a choice "paid_fe"/);
+    expect(text).toMatch(/typo\.convo\.yml:10:\d+ error: unknown resource "tk_polic"/);
+    expect(c.lines.at(-1)).toBe('0 passed, 1 failed');
+  });
+
   it('prints every load problem with file:line when the flows are broken', async () => {
     const c = collect();
     expect(await runTest([TOOLKIT_CONVOS], { flowsDir: join(FIXTURES, 'broken') }, c.out)).toBe(1);
