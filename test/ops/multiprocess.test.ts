@@ -98,7 +98,7 @@ describe('several bot processes on one Redis', () => {
   });
 
   it('a process killed in the middle of a turn blocks that user no longer than its lease', async () => {
-    const LEASE_MS = 1000;
+    const LEASE_MS = 1500;
     const user = 'crash-victim';
     await bots[0]!.send({ user, ...PATH[0] });
     expect((await bots[0]!.send({ user, ...PATH[1] })).state).toBe('fee');

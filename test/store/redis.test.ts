@@ -65,30 +65,44 @@ describe('redis store', () => {
   it('serves waiting turns first come, first served across processes', async () => {
     const prefix = testPrefix('fifo');
     const [a, b, c] = await Promise.all([open({ prefix }), open({ prefix }), open({ prefix })]);
-    for (const [first, second] of [
-      [b, c],
-      [c, b],
-    ] as const) {
-      const order: string[] = [];
-      let release!: () => void;
-      const held = a!.withLock('u', () => new Promise<void>((r) => (release = r)));
-      await sleep(50);
-      const p1 = first!.withLock('u', async () => void order.push('first'));
-      await sleep(150); // the first waiter is in line before the second arrives
-      const p2 = second!.withLock('u', async () => void order.push('second'));
-      await sleep(150);
-      expect(order).toEqual([]); // nobody ran while the lease was held
-      release();
-      await Promise.all([held, p1, p2]);
-      expect(order).toEqual(['first', 'second']);
+    const raw = new Redis(SHARED_URL);
+    const inLine = async (n: number) => {
+      while ((await raw.zcard(`${prefix}q:u`)) < n) await sleep(5);
+    };
+    try {
+      for (const [first, second] of [
+        [b, c],
+        [c, b],
+      ] as const) {
+        const order: string[] = [];
+        let release!: () => void;
+        let entered!: () => void;
+        const holding = new Promise<void>((r) => (entered = r));
+        const held = a!.withLock('u', () => {
+          entered();
+          return new Promise<void>((r) => (release = r));
+        });
+        await holding;
+        const p1 = first!.withLock('u', async () => void order.push('first'));
+        await inLine(1); // the first waiter is in line before the second arrives
+        const p2 = second!.withLock('u', async () => void order.push('second'));
+        await inLine(2);
+        await sleep(100);
+        expect(order).toEqual([]); // nobody ran while the lease was held
+        release();
+        await Promise.all([held, p1, p2]);
+        expect(order).toEqual(['first', 'second']);
+      }
+    } finally {
+      raw.disconnect();
     }
   });
 
   it('a holder that vanished without releasing blocks the user only until its lease runs out', async () => {
     const prefix = testPrefix('lease');
-    const crashed = await openRedisStore(SHARED_URL, { prefix, leaseMs: 400 });
+    const crashed = await openRedisStore(SHARED_URL, { prefix, leaseMs: 1000 });
     prefixes.push(prefix);
-    const other = await open({ prefix, leaseMs: 400 });
+    const other = await open({ prefix, leaseMs: 1000 });
     let entered!: () => void;
     const inTurn = new Promise<void>((r) => (entered = r));
     void crashed.withLock('u', () => {
