@@ -167,8 +167,9 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
   const prefix = opts.prefix ?? parsed.prefix ?? 'safestep:';
   const leaseMs = opts.leaseMs ?? parsed.leaseMs ?? 5000;
   const maxWaitMs = opts.maxWaitMs ?? 2 * leaseMs + 2000;
-  // A waiter polls at least every 50 ms; one silent for this long is gone and loses its place.
-  const waiterTtlMs = Math.max(1000, Math.min(leaseMs, 3000));
+  // A waiter polls at least every 50 ms; one silent for this long is gone (a killed process)
+  // and loses its place, so a dead waiter delays the line by a second at most.
+  const waiterTtlMs = Math.max(250, Math.min(leaseMs, 1000));
   const now = opts.now ?? Date.now;
   const log = opts.logger;
 
