@@ -9,6 +9,7 @@ import {
   formatProblem,
   openStore,
   readConfig,
+  StoreUnavailableError,
   validateFlows,
 } from '../src/index.ts';
 import { loadOrExplain, start } from './main.ts';
@@ -91,7 +92,15 @@ program
     const config = readConfig();
     const store = await openStore(config.store);
     const { formatStats } = await import('../src/cli/stats.ts');
-    process.stdout.write(`${formatStats(await store.counters())}\n`);
+    try {
+      process.stdout.write(formatStats(await store.counters()));
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      process.stderr.write(
+        `cannot read statistics: the store at SAFESTEP_STORE is unreachable (${err.message})\n`,
+      );
+      process.exitCode = 1;
+    }
     await store.close();
   });
 

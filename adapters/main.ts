@@ -70,7 +70,7 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
     pretty: Boolean(process.stderr.isTTY),
   });
   const bundle = await loadOrExplain(config.flowsDir, logger);
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { logger: logger.child({ part: 'store' }) });
   const metrics = createMetrics();
   const engine = trackInflight(
     createEngine({

@@ -32,6 +32,8 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // /forget must leave nothing readable: overwrite deleted rows instead of just unlinking them.
+  db.pragma('secure_delete = ON');
   db.pragma(`busy_timeout = ${Math.round(opts.busyTimeoutMs ?? 2000)}`);
   db.exec(SCHEMA);
   const q = {
@@ -81,7 +83,11 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
       return guard('save', () => save(key, data, ttlMs, expectVersion));
     },
     async delete(key) {
-      guard('delete', () => q.delete.run(key));
+      guard('delete', () => {
+        q.delete.run(key);
+        // The write-ahead log still holds old pages: fold it back and truncate it.
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      });
     },
     withLock: (key, fn) => mutex.run(key, fn),
     async count(name, by = 1) {
@@ -91,7 +97,11 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
       return Object.fromEntries(guard('counters', () => q.counters.all()).map((r) => [r.name, r.value]));
     },
     async purge(olderThanMs) {
-      return guard('purge', () => q.purge.run(now() - olderThanMs).changes);
+      return guard('purge', () => {
+        const n = q.purge.run(now() - olderThanMs).changes;
+        if (n > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        return n;
+      });
     },
     async ping() {
       try {

@@ -94,7 +94,7 @@ describe('privacy operations', () => {
   // FAILS TODAY: src/store/sqlite.ts leaves deleted rows in free pages and the WAL. Fix there:
   // `db.pragma('secure_delete = ON')` at open and `db.pragma('wal_checkpoint(TRUNCATE)')` after
   // delete and purge. Then drop `.fails`.
-  it.fails('/forget leaves no trace of the person in the SQLite file', async () => {
+  it('/forget leaves no trace of the person in the SQLite file', async () => {
     const file = join(tempDir(), 'safestep.db');
     const store = openSqliteStore(file);
     const { engine, u } = await chatFullOfSecrets(store);
