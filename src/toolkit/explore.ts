@@ -11,7 +11,7 @@ import type { Bundle } from '../flow/bundle.ts';
 import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
 import type { ConvoContext } from '../flow/context.ts';
 import { evalGuard, guardRefs } from '../flow/guards.ts';
-import type { Flow } from '../flow/schema.ts';
+import type { Flow, Guard } from '../flow/schema.ts';
 import { choiceKey, decideKey, routeKey } from './transitions.ts';
 
 export type Model = Pick<Bundle, 'config' | 'flows' | 'flags' | 'machine'>;
@@ -75,41 +75,67 @@ function contextOf(snap: AnyMachineSnapshot): ConvoContext {
 }
 
 /**
- * A situation is a state plus what guards can see of the conversation's memory: the flags they name,
- * the risk level when some guard reads it, whether any flag is recorded when a named guard asks.
- * Two arrivals that guards cannot tell apart are one situation, which keeps the walk small however
- * many flags a flow records. The trail is left out (it would make every path unique); `answered`
- * guards are evaluated on the path found first.
+ * A situation is a state plus what the guards still ahead of it will see: the truth of every guard
+ * on a choice or decision reachable from that state (across hand-offs). Flags no guard ahead reads
+ * cannot change where the conversation can go, so arrivals that differ only in them are one
+ * situation: the walk stays small however many flags a flow records. (Serializing the raw flags
+ * makes a flow that records 17 flags explode into 2^17 situations.)
  */
 export function situationSerializer(
   model: Pick<Bundle, 'flows' | 'flags'>,
 ): (snap: AnyMachineSnapshot) => string {
-  const named = new Set<string>();
-  let readsRisk = false;
-  let readsAnyFlag = false;
-  let readsAllFlags = false;
+  const live = liveGuards(model);
+  return (snap) => {
+    const place = placeOf(snap);
+    const ctx = contextOf(snap);
+    const guards = live.get(placeKey(place)) ?? [];
+    const risk = flagRisk(ctx.flags, model);
+    const seen = guards.map((g) => (evalGuard(g, ctx, risk) ? '1' : '0')).join('');
+    return JSON.stringify([snap.value, seen]);
+  };
+}
+
+/** For each state, the distinct guards on choices and decisions reachable from it (itself included). */
+export function liveGuards(model: Pick<Bundle, 'flows'>): Map<string, Guard[]> {
+  const own = new Map<string, Map<string, Guard>>();
+  const next = new Map<string, string[]>();
   for (const flow of model.flows.values()) {
-    for (const g of flowGuards(flow)) {
-      const refs = guardRefs(g);
-      for (const f of refs.flags) named.add(f);
-      if (JSON.stringify(g).includes('"risk"')) readsRisk = true;
-      for (const n of refs.named) {
-        const reads = NAMED_GUARD_READS[n];
-        if (reads === 'any-flag') readsAnyFlag = true;
-        else if (reads === undefined) readsAllFlags = true; // a guard we know nothing about: keep everything
+    for (const [sid, state] of Object.entries(flow.states)) {
+      const key = placeKey({ flow: flow.id, state: sid });
+      const guards = new Map<string, Guard>();
+      for (const g of [
+        ...(state.choices ?? []).map((c) => c.when),
+        ...(state.decide ?? []).map((d) => d.when),
+      ]) {
+        if (g) guards.set(JSON.stringify(g), g);
+      }
+      own.set(key, guards);
+      const targets = [...(state.choices ?? []), ...(state.routes ?? []), ...(state.decide ?? [])]
+        .map((t) => resolveTarget(model, flow.id, t))
+        .filter((p): p is Place => p !== undefined)
+        .map(placeKey);
+      next.set(key, targets);
+    }
+  }
+  // Backwards until nothing changes: a state sees its own guards and those of every state after it.
+  const live = new Map([...own].map(([k, g]) => [k, new Map(g)]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [key, targets] of next) {
+      const mine = live.get(key)!;
+      for (const t of targets) {
+        for (const [id, g] of live.get(t) ?? []) {
+          if (!mine.has(id)) {
+            mine.set(id, g);
+            changed = true;
+          }
+        }
       }
     }
   }
-  return (snap) => {
-    const ctx = contextOf(snap);
-    const seen = readsAllFlags ? [...ctx.flags].sort() : ctx.flags.filter((f) => named.has(f)).sort();
-    return JSON.stringify([
-      snap.value,
-      seen,
-      readsRisk ? flagRisk(ctx.flags, model) : null,
-      readsAnyFlag ? ctx.flags.length > 0 : null,
-    ]);
-  };
+  return new Map(
+    [...live].map(([k, g]) => [k, [...g.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, x]) => x)]),
+  );
 }
 
 /** What each named guard of src/flow/guards.ts reads, so walks vary exactly that. */

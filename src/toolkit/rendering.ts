@@ -4,7 +4,7 @@
  * would miss: a contact that shows nothing, a step without text, an engine string left untranslated.
  */
 import type { Bundle } from '../flow/bundle.ts';
-import type { Inbound, TurnResult } from '../index.ts';
+import type { Engine, Inbound, TurnResult } from '../index.ts';
 import { createEngine, openStore } from '../index.ts';
 import { createLogger } from '../log.ts';
 import { toInbound } from './channels/engine.ts';
@@ -22,6 +22,7 @@ import {
   type Walk,
 } from './explore.ts';
 import { actionFor } from './replay.ts';
+import type { Hints } from './runner.ts';
 
 export interface RenderProblem {
   place: Place;
@@ -91,10 +92,12 @@ export async function checkOutcomeRendering(
   });
   const problems: RenderProblem[] = [];
   let rendered = 0;
-  const regions: (string | null)[] = [...Object.keys(bundle.config.regions), null];
+  // Unknown first: a region hint, once given, stays; "unknown" must be seen before any is given.
+  const regions: (string | null)[] = [null, ...Object.keys(bundle.config.regions)];
   const uiKeys = [...new Set([...bundle.ui.values()].flatMap((m) => Object.keys(m)))].filter((k) =>
     k.includes('_'),
   );
+  let users = 0;
   try {
     for (const flow of bundle.flows.values()) {
       for (const [sid, state] of Object.entries(flow.states)) {
@@ -102,45 +105,43 @@ export async function checkOutcomeRendering(
         if (!state.outcome || (only && !only(place))) continue;
         const at = bundle.locate(flow.id, ['states', sid, 'outcome']);
         for (const locale of bundle.config.locales) {
+          // Regions the guards cannot tell apart share a walk, hence a path: replay it once, then
+          // show the outcome again under each region's hint (as a person who says where they are).
+          const groups = new Map<Walk, (string | null)[]>();
           for (const region of regions) {
-            const add = (message: string, severity: RenderProblem['severity'] = 'error') =>
-              problems.push({ place, locale, region, message, at, severity });
             const w = walkFor(exploration.walks, locale, region, bundle.config.defaultLocale);
-            const path = w ? bestPathTo(w, placeKey(place)) : undefined;
-            // Not reachable for this person (a decision by region or locale leads elsewhere): nothing to render.
+            if (w) groups.set(w, [...(groups.get(w) ?? []), region]);
+          }
+          for (const [w, group] of groups) {
+            const path = bestPathTo(w, placeKey(place));
+            // Not reachable for these people (a decision by region or locale leads elsewhere).
             if (!path) continue;
-            const user = `render:${placeKey(place)}:${locale}:${region ?? 'unknown'}`;
-            const hints = { locale, ...(region ? { region } : {}) };
-            let last: TurnResult | undefined;
-            let stamp: string | undefined;
-            let replayable = true;
-            for (const edge of path) {
-              const a = actionFor(bundle, edge.event, locale);
-              if (!a.ok) {
-                add(`not rendered: ${a.reason}`, 'note');
-                replayable = false;
-                break;
+            const user = `render:${++users}`;
+            let replayed: TurnResult | undefined | 'not-replayable';
+            for (const region of group) {
+              const add = (message: string, severity: RenderProblem['severity'] = 'error') =>
+                problems.push({ place, locale, region, message, at, severity });
+              const hints = { locale, ...(region ? { region } : {}) };
+              let last: TurnResult | undefined;
+              if (replayed === undefined) {
+                const r = await replay(engine, bundle, user, path, locale, hints);
+                replayed = r.ok ? r.last : 'not-replayable';
+                if (!r.ok) add(`not rendered: ${r.reason}`, 'note');
+                last = r.ok ? r.last : undefined;
+              } else if (replayed !== 'not-replayable') {
+                last = await engine.handle(toInbound(user, { kind: 'choose', id: '_more' }, hints, 'test'));
               }
-              const inbound: Inbound = toInbound(
-                user,
-                a.action,
-                hints,
-                'test',
-                a.action.kind === 'choose' ? stamp : undefined,
-              );
-              last = await engine.handle(inbound);
-              stamp = [...last.replies].reverse().find((r) => r.stamp)?.stamp;
+              if (replayed === 'not-replayable') continue;
+              if (!last || last.flow !== flow.id || last.state !== sid) {
+                add(
+                  `replaying the generated path ended in ${last ? `${last.flow}.${last.state}` : 'nothing'}, not here`,
+                );
+                continue;
+              }
+              rendered += 1;
+              for (const message of outcomeProblems(bundle, last, state.outcome, locale, region, uiKeys))
+                add(message);
             }
-            if (!replayable) continue;
-            if (!last || last.flow !== flow.id || last.state !== sid) {
-              add(
-                `replaying the generated path ended in ${last ? `${last.flow}.${last.state}` : 'nothing'}, not here`,
-              );
-              continue;
-            }
-            rendered += 1;
-            for (const message of outcomeProblems(bundle, last, state.outcome, locale, region, uiKeys))
-              add(message);
           }
         }
       }
@@ -149,6 +150,33 @@ export async function checkOutcomeRendering(
     await engine.close();
   }
   return { rendered, problems };
+}
+
+/** Plays a generated path through the engine as a person would: buttons carry their stamps. */
+async function replay(
+  engine: Engine,
+  bundle: Bundle,
+  user: string,
+  path: readonly Edge[],
+  locale: string,
+  hints: Hints,
+): Promise<{ ok: true; last: TurnResult | undefined } | { ok: false; reason: string }> {
+  let last: TurnResult | undefined;
+  let stamp: string | undefined;
+  for (const edge of path) {
+    const a = actionFor(bundle, edge.event, locale);
+    if (!a.ok) return { ok: false, reason: a.reason };
+    const inbound: Inbound = toInbound(
+      user,
+      a.action,
+      hints,
+      'test',
+      a.action.kind === 'choose' ? stamp : undefined,
+    );
+    last = await engine.handle(inbound);
+    stamp = [...last.replies].reverse().find((r) => r.stamp)?.stamp;
+  }
+  return { ok: true, last };
 }
 
 function outcomeProblems(
