@@ -43,7 +43,9 @@ export async function runPaths(flowId: string | undefined, opts: PathsOptions, o
   const flows = flowId ? [flowId] : [...bundle.flows.keys()].sort();
   const report = await checkPaths(bundle, flows);
   const walks = report.exploration.walks;
-  out(`walked ${report.situations} situations (state + flags) in ${walks.length} locale/region context(s)`);
+  out(
+    `walked ${report.situations} situations (a state and what the guards ahead of it see) in ${walks.length} locale/region context(s)`,
+  );
   for (const id of flows) {
     const flow = bundle.flows.get(id)!;
     out('');
