@@ -114,20 +114,25 @@ export function createEngine(opts: EngineOptions): Engine {
 
   // ---------- session lifecycle ----------
 
-  function freshSession(locale: string, region: string | null): Session {
+  /** A new conversation, started by the machine itself so a decision at the entry settles at once. */
+  function freshSession(locale: string, region: string | null): { session: Session; actor: AnyActorRef } {
     const t = now();
-    return {
+    const actor = createActor(machine, { input: { locale, region } }).start();
+    const snap = actor.getSnapshot() as AnyMachineSnapshot;
+    const [flow, state] = flowAndState(snap.value);
+    const session: Session = {
       v: 1,
       hash: bundle.hash,
-      flow: bundle.config.entry,
-      state: bundle.flows.get(bundle.config.entry)!.start,
-      ctx: initialContext(locale, region),
+      flow,
+      state,
+      ctx: snap.context as ConvoContext,
       nonce: newNonce(),
       seq: 0,
       created: t,
       at: t,
       turns: 0,
     };
+    return { session, actor };
   }
 
   function actorOf(d: Draft): AnyActorRef {
@@ -643,7 +648,8 @@ export function createEngine(opts: EngineOptions): Engine {
         live && now() - live.session.at <= idleMs
           ? { kind: 'ok', session: live.session }
           : decodeSession(stored?.data, bundle.hash, now(), idleMs);
-      const session = restored.kind === 'ok' ? restored.session : freshSession(hintLocale, hintRegion);
+      const fresh = restored.kind === 'ok' ? undefined : freshSession(hintLocale, hintRegion);
+      const session = restored.kind === 'ok' ? restored.session : fresh!.session;
       if (restored.kind === 'changed' || restored.kind === 'corrupt' || restored.kind === 'expired') {
         logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
       }
@@ -654,7 +660,7 @@ export function createEngine(opts: EngineOptions): Engine {
             ? 'flows_changed'
             : restored.kind;
       const before = restored.kind === 'ok' ? `${session.flow}.${session.state}` : undefined;
-      const d = step(session, inbound, notice, restored.kind === 'ok' && live ? live.actor : undefined);
+      const d = step(session, inbound, notice, fresh ? fresh.actor : live?.actor);
       let version: number;
       try {
         if (d.forget) {
