@@ -1,0 +1,67 @@
+/**
+ * The engine's replies → Telegram messages. Consecutive replies are joined into one message until
+ * a reply that carries buttons closes it, so a turn buzzes the phone once rather than three
+ * times. Plain text, no parse mode: nothing a flow author or a person writes can break the
+ * formatting or smuggle in a link, and there is nothing to escape.
+ */
+import type { Reply } from '../../src/index.ts';
+import { encodeCallback } from './callback-data.ts';
+import { splitText, TEXT_LIMIT } from './split.ts';
+
+export interface CallbackButton {
+  text: string;
+  callback_data: string;
+}
+
+export interface OutgoingMessage {
+  text: string;
+  /** One button per row: labels are sentences, and a column reads like a list of answers. */
+  keyboard?: CallbackButton[][];
+}
+
+const JOIN = '\n\n';
+
+export function renderReplies(replies: readonly Reply[], limit = TEXT_LIMIT): OutgoingMessage[] {
+  const out: OutgoingMessage[] = [];
+  let pending: string[] = [];
+  const flush = (keyboard?: CallbackButton[][]) => {
+    const text = pending.join(JOIN);
+    pending = [];
+    const chunks = splitText(text, limit);
+    // Telegram refuses an empty text; buttons still need a message to hang on.
+    if (chunks.length === 0 && keyboard) chunks.push('…');
+    chunks.forEach((chunk, i) => {
+      const last = i === chunks.length - 1;
+      out.push(last && keyboard ? { text: chunk, keyboard } : { text: chunk });
+    });
+  };
+  for (const reply of replies) {
+    if (reply.text.trim() !== '') pending.push(reply.text);
+    const keyboard = keyboardOf(reply);
+    if (keyboard) flush(keyboard);
+  }
+  if (pending.length > 0) flush();
+  return out;
+}
+
+function keyboardOf(reply: Reply): CallbackButton[][] | undefined {
+  const rows: CallbackButton[][] = [];
+  for (const choice of reply.choices ?? []) {
+    const data = encodeCallback(choice.id, reply.stamp);
+    if (data !== undefined) rows.push([{ text: choice.label, callback_data: data }]);
+  }
+  return rows.length > 0 ? rows : undefined;
+}
+
+/** The button on a message that carried this callback_data, for marking what was chosen. */
+export function labelOf(markup: unknown, data: string): string | undefined {
+  const rows = (markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard;
+  if (!Array.isArray(rows)) return undefined;
+  for (const row of rows) {
+    if (!Array.isArray(row)) continue;
+    for (const b of row as { text?: unknown; callback_data?: unknown }[]) {
+      if (b?.callback_data === data && typeof b.text === 'string') return b.text;
+    }
+  }
+  return undefined;
+}
