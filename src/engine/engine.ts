@@ -622,6 +622,8 @@ export function createEngine(opts: EngineOptions): Engine {
     const st = stateOf(bundle, d.s.flow, d.s.state);
     let outcome: OutcomeView | null = null;
     let level = flagRisk(d.s.ctx.flags, bundle);
+    // Whoever is in the emergency flow is treated as in danger, whatever was recorded.
+    if (d.s.flow === bundle.config.emergency) level = 'critical';
     if (st?.outcome && !d.forget) {
       outcome = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, '').outcome;
       level = maxRisk(level, st.outcome.level);

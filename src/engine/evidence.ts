@@ -63,9 +63,7 @@ export function evidenceText(
     lines.push('', ui(model, L, 'evidence_notes'), ...notes.map((n) => `• ${n}`));
     const details = new Set<string>();
     for (const n of notes) {
-      for (const hit of understanding.analyze(n, { locale: L }).flags) {
-        if (hit.kind !== 'phrase') details.add(hit.match);
-      }
+      for (const e of understanding.analyze(n, { locale: L }).entities ?? []) details.add(sanitize(e.match));
     }
     if (details.size > 0)
       lines.push('', ui(model, L, 'evidence_details'), ...[...details].map((d) => `• ${d}`));

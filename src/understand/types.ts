@@ -24,10 +24,19 @@ export interface RedFlagHit {
   level: RiskLevel;
 }
 
+/** A detail worth keeping for the evidence summary: not a red flag by itself. */
+export interface Entity {
+  kind: 'link' | 'phone' | 'wallet' | 'amount';
+  /** The fragment as typed. Never log it. */
+  match: string;
+}
+
 export interface Analysis {
   danger: DangerReason[];
   intents: IntentScore[];
   flags: RedFlagHit[];
+  /** Links, phone numbers, wallets and amounts found, for the evidence summary. */
+  entities?: Entity[];
 }
 
 export interface AnalyzeHint {
