@@ -104,6 +104,21 @@ program
     await store.close();
   });
 
+program
+  .command('eval [corpus...]')
+  .description('routing accuracy per flow, confusions and danger recall over a labelled corpus')
+  .action(async (corpora: string[]) => {
+    const config = readConfig();
+    const logger = createLogger({ level: 'warn' });
+    const bundle = await loadOrExplain(config.flowsDir, logger);
+    const { formatEvalReport, readCorpus, runEval } = await import('../src/cli/eval.ts');
+    const files = corpora.length > 0 ? corpora : ['test/corpus/messages.yaml'];
+    for (const file of files) {
+      const report = await runEval(readCorpus(file), bundle);
+      process.stdout.write(`${file}\n${formatEvalReport(report)}\n\n`);
+    }
+  });
+
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const list = (v: string, prev: string[] = []) => [...prev, v];
 

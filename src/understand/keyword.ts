@@ -151,7 +151,7 @@ export function createKeywordUnderstanding(
       for (const m of input.matchAll(AMOUNT)) entities.push({ kind: 'amount', match: m[0].trim() });
       return {
         danger: [...reasons],
-        intents: scoreIntents(text, text.length <= ANSWER_MAX_CHARS),
+        intents: scoreIntents(text, answerLength(text) <= ANSWER_MAX_CHARS),
         flags: dedupe(flags),
         entities,
       };
@@ -167,6 +167,11 @@ function dedupe(flags: RedFlagHit[]): RedFlagHit[] {
     seen.add(k);
     return true;
   });
+}
+
+/** A Chinese character says about as much as two Latin letters. */
+function answerLength(text: string): number {
+  return text.length + (text.match(/\p{Script=Han}/gu)?.length ?? 0);
 }
 
 /** paypa1 → paypal, g00gle → google: digits that stand in for letters. */
