@@ -76,9 +76,9 @@ export interface Engine {
   liveConversations(): number;
 }
 
-/** Intent scores: route when the best is at least this sure, ask when the runner-up is this close. */
+/** Intent scores: route when the best is at least this sure; ask when a runner-up has this share of its evidence. */
 const ROUTE_MIN = 0.5;
-const AMBIGUOUS_RATIO = 0.8;
+const AMBIGUOUS_RATIO = 0.75;
 const DAY = 86_400_000;
 
 /** What one turn produced before it is saved. */
@@ -477,7 +477,9 @@ export function createEngine(opts: EngineOptions): Engine {
     const ranked = rankFlows(a);
     const best = ranked[0];
     if (!best || best.score < ROUTE_MIN) return false;
-    const close = ranked.filter((r) => r.score >= best.score * AMBIGUOUS_RATIO).slice(0, 3);
+    // Compare evidence, not squashed scores: odds s/(1-s) give back the phrase weights.
+    const odds = (s: number) => (s >= 1 ? Number.POSITIVE_INFINITY : s / (1 - s));
+    const close = ranked.filter((r) => odds(r.score) >= odds(best.score) * AMBIGUOUS_RATIO).slice(0, 3);
     const from = `${d.s.flow}.${d.s.state}`;
     if (close.length === 1) {
       send(d, { type: 'GOTO', flow: best.flow, from });
