@@ -6,7 +6,7 @@
  */
 
 export const CALLBACK_DATA_LIMIT = 64;
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STAMP = /^[A-Za-z0-9_-]{1,12}$/;
 
 export interface ButtonPress {
   choice: string;
@@ -26,6 +26,7 @@ export function decodeCallback(data: string | undefined): ButtonPress | undefine
   if (bar < 0) return undefined;
   const stamp = data.slice(0, bar);
   const choice = data.slice(bar + 1);
-  if (!ID.test(choice) || (stamp !== '' && !ID.test(stamp))) return undefined;
+  // The choice is the engine's to judge (its own carry a prefix, e.g. `_region:UK`); the stamp is ours.
+  if (choice === '' || (stamp !== '' && !STAMP.test(stamp))) return undefined;
   return stamp === '' ? { choice } : { choice, stamp };
 }

@@ -138,15 +138,21 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
 
   let stopping = false;
   let polling: Promise<void> | undefined;
+  let pollingOver = false;
   let inflight = 0;
   if (mode.kind === 'polling') {
     // launch() resolves only when polling stops: keep the promise for stop().
-    polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((err: unknown) => {
-      logger.error(
-        { err: describeError(err) },
-        'telegram polling stopped (409 means another process polls this bot or a webhook is set)',
-      );
-    });
+    polling = bot
+      .launch({ allowedUpdates: [...ALLOWED_UPDATES] })
+      .catch((err: unknown) => {
+        logger.error(
+          { err: describeError(err) },
+          'telegram polling stopped (409 means another process polls this bot or a webhook is set)',
+        );
+      })
+      .finally(() => {
+        pollingOver = true;
+      });
     logger.info({ bot: me.username, mode: 'polling' }, 'telegram adapter started');
   } else {
     const callback = bot.webhookCallback(mode.hookPath, { secretToken: mode.secret });
@@ -184,7 +190,7 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
         const drainMs = opts.drainMs ?? 5_000;
         if (polling) {
           // Aborts the long poll; the batch in hand finishes and its offset is confirmed.
-          bot.stop('shutdown');
+          await stopPolling(bot, () => pollingOver);
           await polling;
         } else {
           await until(() => inflight === 0, drainMs);
@@ -196,6 +202,21 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
       return stopped;
     },
   };
+}
+
+/**
+ * launch() starts the polling loop only after its deleteWebhook call returns, and bot.stop()
+ * throws until then: keep asking until it takes, or launch has given up by itself.
+ */
+async function stopPolling(bot: Telegraf, over: () => boolean): Promise<void> {
+  while (!over()) {
+    try {
+      bot.stop('shutdown');
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 }
 
 function answer(queryId: string) {

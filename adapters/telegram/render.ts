@@ -15,7 +15,7 @@ export interface CallbackButton {
 
 export interface OutgoingMessage {
   text: string;
-  /** One button per row: labels are sentences, and a column reads like a list of answers. */
+  /** Rows of buttons (see layout). */
   keyboard?: CallbackButton[][];
 }
 
@@ -45,12 +45,28 @@ export function renderReplies(replies: readonly Reply[], limit = TEXT_LIMIT): Ou
 }
 
 function keyboardOf(reply: Reply): CallbackButton[][] | undefined {
-  const rows: CallbackButton[][] = [];
+  const buttons: CallbackButton[] = [];
   for (const choice of reply.choices ?? []) {
     const data = encodeCallback(choice.id, reply.stamp);
-    if (data !== undefined) rows.push([{ text: choice.label, callback_data: data }]);
+    if (data !== undefined) buttons.push({ text: choice.label, callback_data: data });
   }
-  return rows.length > 0 ? rows : undefined;
+  if (buttons.length === 0) return undefined;
+  const perRow = columns(buttons.map((b) => b.text));
+  const rows: CallbackButton[][] = [];
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  return rows;
+}
+
+/**
+ * Answers are sentences: one per row reads like a list. A long list of short labels (regions,
+ * languages) goes two or three to a row so it fits on a phone screen without scrolling.
+ */
+export function columns(labels: readonly string[]): number {
+  if (labels.length <= 4) return 1;
+  const longest = Math.max(...labels.map((l) => [...l].length));
+  if (longest <= 10) return 3;
+  if (longest <= 18) return 2;
+  return 1;
 }
 
 /** The button on a message that carried this callback_data, for marking what was chosen. */

@@ -1,0 +1,278 @@
+/**
+ * The Telegram adapter's pure parts: what an update means, how replies become messages, how long
+ * texts are cut, what callback data carries, how fast the queue may go, what an error means.
+ */
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '../../adapters/telegram/bucket.ts';
+import { decodeCallback, encodeCallback } from '../../adapters/telegram/callback-data.ts';
+import { classify } from '../../adapters/telegram/errors.ts';
+import { columns, renderReplies } from '../../adapters/telegram/render.ts';
+import { splitText } from '../../adapters/telegram/split.ts';
+import { planUpdate, type TgUpdate } from '../../adapters/telegram/update.ts';
+import { MENU, telegramLocale } from '../../adapters/telegram/words.ts';
+import { COMMANDS } from '../../src/index.ts';
+
+const me = { id: 777, username: 'SafeStepBot' };
+const amy = { id: 42, is_bot: false, first_name: 'Amy', language_code: 'zh-hans' };
+const privateChat = { id: 42, type: 'private' };
+const group = { id: -100123, type: 'supergroup', title: 'Neighbours' };
+
+function message(text: string, extra: Record<string, unknown> = {}, chat = privateChat): TgUpdate {
+  return { update_id: 9, message: { message_id: 5, date: 1, chat, from: amy, text, ...extra } };
+}
+
+describe('updates → what the adapter does', () => {
+  it('a private text becomes a text turn keyed by chat, with the update id and the language hint', () => {
+    expect(planUpdate(message('they offered me a job'), me)).toEqual({
+      kind: 'turn',
+      chatId: 42,
+      incomingId: 5,
+      inbound: {
+        kind: 'text',
+        text: 'they offered me a job',
+        user: 'tg:42',
+        channel: 'telegram',
+        id: '9',
+        locale: 'zh-hans',
+      },
+    });
+  });
+
+  it('a deep link /start job-offer opens that flow; a bad payload is dropped', () => {
+    const plan = planUpdate(message('/start job-offer'), me);
+    expect(plan.kind === 'turn' && plan.inbound).toMatchObject({
+      kind: 'command',
+      command: 'start',
+      flow: 'job-offer',
+    });
+    const odd = planUpdate(message('/start ../etc passwd'), me);
+    expect(odd.kind === 'turn' && odd.inbound).toEqual(
+      expect.not.objectContaining({ flow: expect.anything() }),
+    );
+    const bare = planUpdate(message('/start@SafeStepBot'), me);
+    expect(bare.kind === 'turn' && bare.inbound).toMatchObject({ kind: 'command', command: 'start' });
+  });
+
+  it('commands carry their argument; unknown commands go to the engine as text', () => {
+    const lang = planUpdate(message('/language zh-CN'), me);
+    expect(lang.kind === 'turn' && lang.inbound).toMatchObject({
+      kind: 'command',
+      command: 'language',
+      arg: 'zh-CN',
+    });
+    const unknown = planUpdate(message('/weather'), me);
+    expect(unknown.kind === 'turn' && unknown.inbound).toMatchObject({ kind: 'text', text: '/weather' });
+  });
+
+  it('a forwarded message is a text to check, even when it looks like a command', () => {
+    for (const extra of [{ forward_origin: { type: 'hidden_user' } }, { forward_date: 1 }]) {
+      const plan = planUpdate(message('/start pay the fee now', extra), me);
+      expect(plan.kind === 'turn' && plan.inbound).toMatchObject({
+        kind: 'text',
+        text: '/start pay the fee now',
+        forwarded: true,
+      });
+    }
+  });
+
+  it('a photo with a caption is read by its caption; a sticker is an empty text the engine re-asks', () => {
+    const photo: TgUpdate = {
+      update_id: 1,
+      message: { message_id: 2, chat: privateChat, from: amy, caption: 'is this real?' },
+    };
+    expect(planUpdate(photo, me)).toMatchObject({
+      kind: 'turn',
+      inbound: { kind: 'text', text: 'is this real?' },
+    });
+    const sticker: TgUpdate = { update_id: 1, message: { message_id: 2, chat: privateChat, from: amy } };
+    expect(planUpdate(sticker, me)).toMatchObject({ kind: 'turn', inbound: { kind: 'text', text: '' } });
+  });
+
+  it('a button press becomes a choice with its stamp; data this bot never made is passed as foreign', () => {
+    const press = (data: string): TgUpdate => ({
+      update_id: 3,
+      callback_query: {
+        id: 'q1',
+        from: amy,
+        data,
+        message: { message_id: 8, chat: privateChat, text: 'Abroad?' },
+      },
+    });
+    expect(planUpdate(press('zd1i1|abroad'), me)).toMatchObject({
+      kind: 'turn',
+      inbound: { kind: 'choice', choice: 'abroad', stamp: 'zd1i1' },
+      press: { queryId: 'q1', messageId: 8, data: 'zd1i1|abroad' },
+    });
+    expect(planUpdate(press('_region:UK'), me)).toMatchObject({ inbound: { kind: 'choice', stamp: '?' } });
+  });
+
+  it('buttons in a group or without data are only answered', () => {
+    const inGroup: TgUpdate = {
+      update_id: 3,
+      callback_query: { id: 'q2', from: amy, data: 'a|b', message: { message_id: 1, chat: group } },
+    };
+    expect(planUpdate(inGroup, me)).toEqual({ kind: 'answer-only', queryId: 'q2' });
+    const game: TgUpdate = { update_id: 3, callback_query: { id: 'q3', from: amy } };
+    expect(planUpdate(game, me)).toEqual({ kind: 'answer-only', queryId: 'q3' });
+  });
+
+  it('in a group only our commands, mentions and replies to us are answered, never as a case', () => {
+    const g = (text: string, extra = {}) => planUpdate(message(text, extra, group), me);
+    expect(g('my boss wants me to pay a fee')).toEqual({ kind: 'ignore' });
+    expect(g('/help')).toMatchObject({ kind: 'group', chatId: -100123, replyTo: 5, languageCode: 'zh-hans' });
+    expect(g('/start@SafeStepBot job-offer')).toMatchObject({ kind: 'group', startPayload: 'job-offer' });
+    expect(g('/help@OtherBot')).toEqual({ kind: 'ignore' });
+    expect(g('/weather')).toEqual({ kind: 'ignore' });
+    expect(g('hey @safestepbot is this a scam?')).toMatchObject({ kind: 'group' });
+    expect(g('email me at x@SafeStepBotter.com')).toEqual({ kind: 'ignore' });
+    expect(
+      g('thanks', { reply_to_message: { message_id: 1, chat: group, from: { id: 777 } } }),
+    ).toMatchObject({
+      kind: 'group',
+    });
+  });
+
+  it('channels, bots and other updates are ignored', () => {
+    expect(planUpdate(message('hi', {}, { id: -5, type: 'channel' }), me)).toEqual({ kind: 'ignore' });
+    expect(planUpdate(message('hi', { from: { id: 1, is_bot: true } }), me)).toEqual({ kind: 'ignore' });
+    expect(planUpdate({ update_id: 1 }, me)).toEqual({ kind: 'ignore' });
+  });
+});
+
+describe('callback data', () => {
+  it('carries stamp and choice within 64 bytes and comes back the same', () => {
+    const data = encodeCallback('a'.repeat(40), 'Zz09_-abcdef');
+    expect(data).toBeDefined();
+    expect(Buffer.byteLength(data!, 'utf8')).toBeLessThanOrEqual(64);
+    expect(decodeCallback(data)).toEqual({ choice: 'a'.repeat(40), stamp: 'Zz09_-abcdef' });
+    expect(decodeCallback(encodeCallback('_region:CN-ABROAD', 'abcd1'))).toEqual({
+      choice: '_region:CN-ABROAD',
+      stamp: 'abcd1',
+    });
+    expect(decodeCallback(encodeCallback('home'))).toEqual({ choice: 'home' });
+  });
+
+  it('refuses what does not fit or was not made here', () => {
+    expect(encodeCallback('x'.repeat(64), 'stamp')).toBeUndefined();
+    expect(decodeCallback('no-bar')).toBeUndefined();
+    expect(decodeCallback('stamp|')).toBeUndefined();
+    expect(decodeCallback('bad stamp!|x')).toBeUndefined();
+  });
+});
+
+describe('replies → messages', () => {
+  it('joins replies until one with buttons, which go on that message', () => {
+    const out = renderReplies([
+      { text: 'Welcome.' },
+      { text: 'Abroad?', choices: [{ id: 'abroad', label: 'Abroad' }], stamp: 's1' },
+      { text: 'Noted.' },
+    ]);
+    expect(out).toEqual([
+      { text: 'Welcome.\n\nAbroad?', keyboard: [[{ text: 'Abroad', callback_data: 's1|abroad' }]] },
+      { text: 'Noted.' },
+    ]);
+  });
+
+  it('a long reply is split under 4096 characters with the buttons on the last part', () => {
+    const para = `${'word '.repeat(300).trim()}.`;
+    const long = Array.from({ length: 12 }, () => para).join('\n\n');
+    const out = renderReplies([{ text: long, choices: [{ id: 'ok', label: 'OK' }], stamp: 's' }]);
+    expect(out.length).toBeGreaterThan(1);
+    for (const m of out) expect(m.text.length).toBeLessThanOrEqual(4096);
+    expect(out.slice(0, -1).every((m) => m.keyboard === undefined)).toBe(true);
+    expect(out.at(-1)?.keyboard).toBeDefined();
+    expect(out.map((m) => m.text).join('\n\n')).toBe(long);
+  });
+
+  it('text is sent as written: no parse mode, so markup characters stay literal', () => {
+    const text = '<b>not bold</b> *nor* _this_ [link](http://x) & 1 < 2';
+    expect(renderReplies([{ text }])).toEqual([{ text }]);
+  });
+
+  it('many short labels share rows; sentences get a row each', () => {
+    expect(columns(['Yes', 'No'])).toBe(1);
+    expect(columns(['UK', 'US', 'China', 'Taiwan', 'Hong Kong', 'Other'])).toBe(3);
+    expect(
+      columns(['United Kingdom', 'United States', 'Mainland China', 'Singapore', 'Somewhere else']),
+    ).toBe(2);
+    expect(columns(Array.from({ length: 6 }, (_, i) => `A long answer in a sentence ${i}`))).toBe(1);
+    const out = renderReplies([
+      { text: 'Where?', choices: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, label: id })), stamp: 's' },
+    ]);
+    expect(out[0]?.keyboard?.map((r) => r.length)).toEqual([3, 2]);
+  });
+});
+
+describe('splitting', () => {
+  it('keeps short text whole and cuts long text at a paragraph, then a line, then a space', () => {
+    expect(splitText('hello')).toEqual(['hello']);
+    expect(splitText('aaaa\n\nbbbb', 8)).toEqual(['aaaa', 'bbbb']);
+    expect(splitText('aaaa bbbb cccc', 10)).toEqual(['aaaa bbbb', 'cccc']);
+    expect(splitText('aaaa\nbbbb cccc', 10)).toEqual(['aaaa', 'bbbb cccc']);
+  });
+
+  it('never cuts a surrogate pair, even with no space to cut at', () => {
+    const text = '😀'.repeat(3000);
+    const parts = splitText(text);
+    for (const p of parts) {
+      expect(p.length).toBeLessThanOrEqual(4096);
+      // No lone surrogate at either end of a part.
+      expect(p).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
+    }
+    expect(parts.join('')).toBe(text);
+  });
+
+  it('gives nothing for empty text', () => {
+    expect(splitText('  \n ')).toEqual([]);
+  });
+});
+
+describe('limits and errors', () => {
+  it('a token bucket allows a burst, then one call per refill interval', () => {
+    let t = 0;
+    const bucket = new TokenBucket(3, 1, () => t);
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 0]);
+    expect(bucket.take()).toBe(1000);
+    t = 500;
+    expect(bucket.take()).toBe(500);
+    t = 1000;
+    expect(bucket.take()).toBe(0);
+    expect(bucket.take()).toBeGreaterThan(0);
+  });
+
+  it('429 waits retry_after; 5xx and network retry; 403 drops the chat; 400 gives up', () => {
+    expect(classify({ code: 429, parameters: { retry_after: 7 } })).toEqual({
+      kind: 'retry-after',
+      ms: 7000,
+    });
+    expect(classify({ code: 502 })).toEqual({ kind: 'transient' });
+    expect(classify({ name: 'FetchError', code: 'ECONNRESET' })).toEqual({ kind: 'transient' });
+    expect(classify({ code: 403, description: 'Forbidden: bot was blocked by the user' })).toEqual({
+      kind: 'unreachable',
+    });
+    expect(classify({ code: 400, description: 'Bad Request: message is not modified' })).toMatchObject({
+      kind: 'permanent',
+      notModified: true,
+    });
+    expect(classify({ code: 404, description: 'Not Found' })).toMatchObject({ unknownMethod: true });
+  });
+});
+
+describe('the command menu', () => {
+  it('lists only commands the engine knows, each described in English and Chinese', () => {
+    for (const c of MENU) {
+      expect(COMMANDS).toContain(c.command);
+      for (const d of Object.values(c.description)) expect(d.length).toBeGreaterThanOrEqual(3);
+    }
+    for (const c of ['start', 'help', 'back', 'restart', 'language', 'emergency', 'forget', 'hide']) {
+      expect(MENU.map((m) => m.command)).toContain(c);
+    }
+  });
+
+  it('reads Telegram language codes', () => {
+    expect(telegramLocale('zh-hans')).toBe('zh-CN');
+    expect(telegramLocale('zh-TW')).toBe('zh-CN');
+    expect(telegramLocale('en-GB')).toBe('en');
+    expect(telegramLocale(undefined)).toBe('en');
+  });
+});
