@@ -1,6 +1,6 @@
 /**
  * Test helpers for the authoring toolkit: flows folders assembled from fixture layers, with the
- * engine's own vocabulary (UI strings, understanding data, text flags) copied in from flows/, so a
+ * engine's own vocabulary (UI strings, understanding data, the flag catalog the analyser emits from) copied in from flows/, so a
  * fixture never drifts from the engine it is run by.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ export const TOOLKIT_FLOWS = join(FIXTURES, 'toolkit-flows');
 export const TOOLKIT_CONVOS = join(TOOLKIT_FLOWS, 'convos');
 
 /** What every flows folder needs from the engine's side, taken from the real flows/. */
-const SHARED = ['locales', 'understanding', join('flags', 'text.yaml')];
+const SHARED = ['locales', 'understanding', 'flags'];
 
 export function tempDir(prefix = 'safestep-toolkit-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
