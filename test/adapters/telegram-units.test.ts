@@ -2,15 +2,17 @@
  * The Telegram adapter's pure parts: what an update means, how replies become messages, how long
  * texts are cut, what callback data carries, how fast the queue may go, what an error means.
  */
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../adapters/telegram/bucket.ts';
 import { decodeCallback, encodeCallback } from '../../adapters/telegram/callback-data.ts';
 import { classify } from '../../adapters/telegram/errors.ts';
 import { columns, renderReplies } from '../../adapters/telegram/render.ts';
+import { SendQueue } from '../../adapters/telegram/sender.ts';
 import { splitText } from '../../adapters/telegram/split.ts';
 import { planUpdate, type TgUpdate } from '../../adapters/telegram/update.ts';
 import { MENU, telegramLocale } from '../../adapters/telegram/words.ts';
-import { COMMANDS } from '../../src/index.ts';
+import { COMMANDS, createLogger } from '../../src/index.ts';
 
 const me = { id: 777, username: 'SafeStepBot' };
 const amy = { id: 42, is_bot: false, first_name: 'Amy', language_code: 'zh-hans' };
@@ -212,7 +214,7 @@ describe('splitting', () => {
   });
 
   it('never cuts a surrogate pair, even with no space to cut at', () => {
-    const text = '😀'.repeat(3000);
+    const text = `a${'😀'.repeat(3000)}`;
     const parts = splitText(text);
     for (const p of parts) {
       expect(p.length).toBeLessThanOrEqual(4096);
@@ -274,5 +276,39 @@ describe('the command menu', () => {
     expect(telegramLocale('zh-TW')).toBe('zh-CN');
     expect(telegramLocale('en-GB')).toBe('en');
     expect(telegramLocale(undefined)).toBe('en');
+  });
+});
+
+describe('the send queue', () => {
+  it('keeps each chat in order, spaces a chat past its burst, and does not hold other chats back', async () => {
+    const calls: { chat: unknown; n: unknown; at: number }[] = [];
+    const queue = new SendQueue({
+      call: async (_m, p) => {
+        calls.push({ chat: p.chat_id, n: p.n, at: Date.now() });
+        return true;
+      },
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
+      limits: { perSecond: 1000, privatePerSecond: 10, chatBurst: 2 },
+    });
+    const job = (chat: number, n: number) => ({
+      counts: true,
+      build: () => ({ method: 'sendMessage', payload: { chat_id: chat, n } }),
+    });
+    const a = queue.enqueue(
+      { id: 1, group: false },
+      [1, 2, 3, 4, 5].map((n) => job(1, n)),
+    );
+    const b = queue.enqueue({ id: 2, group: false }, [job(2, 1)]);
+    expect(queue.depth()).toBe(6);
+    await Promise.all([...a, ...b]);
+    expect(queue.depth()).toBe(0);
+
+    const ofA = calls.filter((c) => c.chat === 1);
+    expect(ofA.map((c) => c.n)).toEqual([1, 2, 3, 4, 5]);
+    // Two at once, then no faster than 10 a second.
+    for (let i = 2; i < ofA.length; i++) expect(ofA[i]!.at - ofA[i - 1]!.at).toBeGreaterThanOrEqual(90);
+    expect(calls.findIndex((c) => c.chat === 2)).toBeLessThan(
+      calls.findIndex((c) => c.chat === 1 && c.n === 3),
+    );
   });
 });

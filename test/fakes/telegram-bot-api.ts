@@ -23,11 +23,14 @@ export interface ApiCall {
   /** HTTP status answered; 0 when the connection was dropped on purpose. */
   status: number;
   seq: number;
+  /** Date.now() when the call arrived. */
+  at: number;
 }
 
+/** 429 with retry_after, any other error status (5xx, 403 blocked...), or a dropped connection. */
 export type Failure =
   | { status: 429; retryAfter: number }
-  | { status: 500 | 502 | 503 | 504 }
+  | { status: number; description?: string }
   | { network: true };
 
 export interface Button {
@@ -277,7 +280,7 @@ export class FakeBotApi {
     if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const params = { ...normalize(Object.fromEntries(url.searchParams)), ...(await readBody(req)) };
     const method = m[2]!;
-    const call: ApiCall = { method, params, status: 200, seq: ++this.seq };
+    const call: ApiCall = { method, params, status: 200, seq: ++this.seq, at: Date.now() };
     this.calls.push(call);
     if (m[1] !== this.token) return this.answer(res, call, 401, { description: 'Unauthorized' });
     const failure = this.failures.get(method)?.shift();
@@ -315,7 +318,7 @@ export class FakeBotApi {
     if ('network' in failure) {
       call.status = 0;
       res.socket?.destroy();
-    } else if (failure.status === 429) {
+    } else if ('retryAfter' in failure) {
       call.status = 429;
       send(res, 429, {
         ok: false,
@@ -325,11 +328,9 @@ export class FakeBotApi {
       });
     } else {
       call.status = failure.status;
-      send(res, failure.status, {
-        ok: false,
-        error_code: failure.status,
-        description: 'Internal Server Error',
-      });
+      const description =
+        failure.description ?? (failure.status >= 500 ? 'Internal Server Error' : 'Bad Request');
+      send(res, failure.status, { ok: false, error_code: failure.status, description });
     }
     this.changed();
   }
