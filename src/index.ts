@@ -5,6 +5,7 @@
 export { type AppConfig, ConfigError, readConfig } from './config.ts';
 export { isCommand as isCommandName, type ParsedCommand, parseCommand } from './engine/commands.ts';
 export { createEngine, type Engine, type EngineOptions, pickLocale, resolveRegion } from './engine/engine.ts';
+export { ui as uiText } from './engine/render.ts';
 export * from './engine/types.ts';
 export { type Bundle, loadBundle, validateFlows } from './flow/bundle.ts';
 export { FlowLoadError, formatProblem, type Problem } from './flow/problems.ts';

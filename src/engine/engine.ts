@@ -156,7 +156,8 @@ export function createEngine(opts: EngineOptions): Engine {
     const before = `${d.s.flow}.${d.s.state}`;
     if (flow !== d.s.flow) d.flowStarted = flow;
     if (`${flow}.${state}` !== before) d.s.seq += 1;
-    d.traces.push(...traceOf(d.s, event, flow, state));
+    // Decisions taken on the way read the context after the step (a flag it just recorded).
+    d.traces.push(...traceOf({ ...d.s, ctx: next.context as ConvoContext }, event, flow, state));
     d.s.flow = flow;
     d.s.state = state;
     d.s.ctx = next.context as ConvoContext;
