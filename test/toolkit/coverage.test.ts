@@ -46,7 +46,7 @@ describe('coverage of the scripted conversations', () => {
     expect(emergency!.states.missing[0]).toMatchObject({ state: 'safe_steps', at: { line: 16 } });
     const missing = job!.transitions.missing.map((m) => `${m.transition.key} @${m.at.line}`);
     // Typed "1" on fee presses paid_fee; typed "yes" is the yes route; no script types "no" or has the visa fee.
-    expect(missing).toEqual(expect.arrayContaining(['fee choice:only_abroad @16', 'fee route:no @19']));
+    expect(missing).toEqual(expect.arrayContaining(['fee choice:only_abroad @16', 'fee route:no @23']));
     expect(job!.states.missing.map((m) => m.state)).toEqual(['low_risk']);
     expect(job!.transitions.total).toBe(12);
   });
@@ -56,7 +56,7 @@ describe('coverage of the scripted conversations', () => {
     expect(await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, min: 90 }, low.out)).toBe(1);
     expect(low.text()).toMatch(/^job-offer {2}\d+\/12 \(\d+(\.\d)?%\)/m);
     expect(low.text()).toContain('below 90% transition coverage: emergency (50%)');
-    expect(low.text()).toMatch(/job-offer\.yaml:19:9 {2}fee → decide_risk on route no/);
+    expect(low.text()).toMatch(/job-offer\.yaml:23:9 {2}fee → decide_risk on route no/);
     const ok = collect();
     expect(
       await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, min: 50, flow: ['triage', 'emergency'] }, ok.out),
@@ -66,10 +66,9 @@ describe('coverage of the scripted conversations', () => {
     expect(await runCoverage([TOOLKIT_CONVOS], { flowsDir: dir, flow: ['nope'] }, bad.out)).toBe(2);
   });
 
-  // KNOWN ENGINE BUG (reported to the lead): src/engine/engine.ts traceOf() replays decisions with
-  // the context from BEFORE the step, so a flag recorded by the choice itself is not seen and the
-  // trace names the wrong branch. When it is fixed this test starts passing: change `it.fails` to `it`.
-  it.fails('sees the flag a choice records in the decision right after it', async () => {
+  // The engine's trace must replay decisions with the context after the step, or coverage names the
+  // wrong branch whenever a choice records the flag the next decision reads.
+  it('sees the flag a choice records in the decision right after it', async () => {
     const coverage = new CoverageCollector(bundle);
     const channel = await openEngineChannel(bundle, coverage.trace);
     const hints = { locale: 'en' };

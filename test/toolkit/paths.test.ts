@@ -67,7 +67,7 @@ describe('generated paths through the fixture flows', () => {
       'default: resource tk_report shows no contact for region default (no entry, no default, or only UNVERIFIED numbers)',
       'unknown: resource tk_report shows no contact for region unknown (no entry, no default, or only UNVERIFIED numbers)',
     ]);
-    expect(r.problems[0]!.at.line).toBe(27);
+    expect(r.problems[0]!.at.line).toBe(31);
   });
 });
 
