@@ -26,9 +26,9 @@ export function renderReplies(replies: readonly Reply[], extra: ChoiceView[] = [
     const chunks = splitContent(pending.join('\n\n'));
     pending = [];
     if (chunks.length === 0 && components.length > 0) chunks.push('…');
-    chunks.forEach((content, i) =>
-      out.push({ content, components: i === chunks.length - 1 ? components : [] }),
-    );
+    for (const [i, content] of chunks.entries()) {
+      out.push({ content, components: i === chunks.length - 1 ? components : [] });
+    }
   };
   replies.forEach((reply, i) => {
     if (reply.text.trim()) pending.push(escapeMarkdown(reply.text));

@@ -143,7 +143,6 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       return;
     }
     const call = { method, path, body };
-    let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
       const port = (server.address() as AddressInfo).port;
       return send(res, 200, {
@@ -163,14 +162,15 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         recipients: [{ id: recipient, username: 'user', discriminator: '0' }],
       });
     }
-    if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST')
-      return send(res, 200, message(m[1]!, body));
-    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path))) {
+    const post = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (post && method === 'POST') return send(res, 200, message(post[1]!, body));
+    const one = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path);
+    if (one) {
       if (method === 'DELETE') return send(res, 204);
-      return send(res, 200, { ...message(m[1]!, body), id: m[2] });
+      return send(res, 200, { ...message(one[1]!, body), id: one[2] });
     }
     if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) return send(res, 204);
-    if ((m = /^\/webhooks\/(\d+)\/([^/]+)(\/messages\/(.+))?$/.exec(path))) {
+    if (/^\/webhooks\/\d+\/[^/]+(\/messages\/.+)?$/.test(path)) {
       if (method === 'DELETE') return send(res, 204);
       return send(res, 200, message(snowflake(), body));
     }
