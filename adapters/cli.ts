@@ -119,6 +119,34 @@ program
     }
   });
 
+const discord = program.command('discord').description('Discord operations');
+discord
+  .command('register')
+  .description(
+    'register the /safestep and /safestep-card slash commands (global, or in one server with --guild)',
+  )
+  .option('--guild <id>', 'register in this server only (takes effect at once)')
+  .action(async (opts: { guild?: string }) => {
+    const config = readConfig();
+    if (!config.discord?.token || !config.discord.applicationId) {
+      process.stderr.write('set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID first\n');
+      process.exitCode = 2;
+      return;
+    }
+    const bundle = await loadOrExplain(config.flowsDir, createLogger({ level: 'warn' }));
+    const { registerCommands } = await import('./discord/commands.ts');
+    const n = await registerCommands({
+      token: config.discord.token,
+      applicationId: config.discord.applicationId,
+      ...(config.discord.apiRoot ? { apiRoot: config.discord.apiRoot } : {}),
+      ...(opts.guild ? { guildId: opts.guild } : {}),
+      bundle,
+    });
+    process.stdout.write(
+      `registered ${n} commands ${opts.guild ? `in server ${opts.guild}` : 'globally (may take up to an hour to appear)'}\n`,
+    );
+  });
+
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const list = (v: string, prev: string[] = []) => [...prev, v];
 

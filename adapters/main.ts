@@ -125,7 +125,10 @@ async function startPlatforms(
       await startTelegram({ engine, logger: logger.child({ adapter: 'telegram' }), ...config.telegram }),
     );
   }
-  if (config.discord) {
+  if (config.discord?.shards !== undefined) {
+    const { startShards } = await import('./discord/shards.ts');
+    running.push(await startShards({ token: config.discord.token, shards: config.discord.shards, logger }));
+  } else if (config.discord) {
     const { startDiscord } = await import('./discord/index.ts');
     running.push(
       await startDiscord({ engine, logger: logger.child({ adapter: 'discord' }), ...config.discord }),

@@ -384,14 +384,6 @@ export function createEngine(opts: EngineOptions): Engine {
   function text(d: Draft, inbound: Extract<Inbound, { kind: 'text' }>): void {
     const raw = inbound.text;
     const folded = fold(raw);
-    if (
-      !d.s.chose?.locale &&
-      looksChinese(raw) &&
-      bundle.config.locales.includes('zh-CN') &&
-      d.s.ctx.locale !== 'zh-CN'
-    ) {
-      send(d, { type: 'SET', locale: 'zh-CN' });
-    }
     const L = d.s.ctx.locale;
     if (folded === '') {
       reprompt(d);
@@ -583,7 +575,14 @@ export function createEngine(opts: EngineOptions): Engine {
   // ---------- the turn ----------
 
   function applyHints(d: Draft, inbound: Inbound): void {
-    const locale = !d.s.chose?.locale ? pickLocale(inbound.locale, bundle.config.locales) : undefined;
+    // What someone types in Chinese says more than the platform's language setting.
+    const typedChinese =
+      inbound.kind === 'text' && looksChinese(inbound.text) && bundle.config.locales.includes('zh-CN');
+    const locale = d.s.chose?.locale
+      ? undefined
+      : typedChinese
+        ? 'zh-CN'
+        : pickLocale(inbound.locale, bundle.config.locales);
     const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
     if ((locale && locale !== d.s.ctx.locale) || (region && region !== d.s.ctx.region)) {
       send(d, { type: 'SET', ...(locale ? { locale } : {}), ...(region ? { region } : {}) });
