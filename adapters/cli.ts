@@ -22,7 +22,16 @@ program
   .command('start', { isDefault: true })
   .description('run every adapter whose token is set; the terminal chat when none is')
   .action(async () => {
-    await start();
+    try {
+      await start();
+    } catch (err) {
+      // A wrong setting is the operator's to fix: say which, without a stack trace.
+      if (err instanceof Error && /ConfigError|StoreUrlError/.test(err.name)) {
+        process.stderr.write(`SafeStep cannot start: ${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
   });
 
 program
