@@ -195,7 +195,8 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
         } else {
           await until(() => inflight === 0, drainMs);
         }
-        await serial.idle();
+        // Turns in flight finish (bounded: a stuck store must not hold the shutdown).
+        await Promise.race([serial.idle(), new Promise((r) => setTimeout(r, drainMs).unref())]);
         await sender.drain(drainMs);
         logger.info('telegram adapter stopped');
       })();
