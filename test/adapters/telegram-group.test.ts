@@ -62,6 +62,18 @@ describe('in a group', () => {
     expect(opened.replies.map((m) => m.text)).toEqual(['这份工作在国内还是国外？']);
   });
 
+  it('answers any button press in a group, and does nothing else with it', async () => {
+    const group = bot.api.group(-100_504);
+    const di = bot.api.user({ id: 1005, language_code: 'en' });
+    const note = (await group.send(di, '/start')).replies[0]!;
+    const sentBefore = bot.api.callsOf('sendMessage').length;
+    const { id, body } = bot.api.callbackQuery(-100_504, { id: 1005 }, note, 'zd1i1|abroad');
+    await bot.api.handled(bot.api.pushUpdate(body));
+    expect(bot.api.answeredCount(id)).toBe(1);
+    expect(bot.api.callsOf('sendMessage')).toHaveLength(sentBefore);
+    expect(await bot.engine.store.load('tg:-100504')).toBeUndefined();
+  });
+
   it('answers /help and a reply to its own message the same way', async () => {
     const group = bot.api.group(-100_503);
     const cy = bot.api.user({ id: 1004, language_code: 'en' });
