@@ -122,7 +122,12 @@ async function startPlatforms(
   if (config.telegram) {
     const { startTelegram } = await import('./telegram/index.ts');
     running.push(
-      await startTelegram({ engine, logger: logger.child({ adapter: 'telegram' }), ...config.telegram }),
+      await startTelegram({
+        engine,
+        logger: logger.child({ adapter: 'telegram' }),
+        ...config.telegram,
+        ...(http ? { http } : {}),
+      }),
     );
   }
   if (config.discord?.shards !== undefined) {

@@ -74,7 +74,8 @@ export async function runEval(entries: CorpusEntry[], bundle: Bundle): Promise<E
   }
   const perFlow: EvalReport['perFlow'] = {};
   for (const c of cases) {
-    const f = (perFlow[c.entry.flow] ??= { total: 0, correct: 0 });
+    perFlow[c.entry.flow] ??= { total: 0, correct: 0 };
+    const f = perFlow[c.entry.flow]!;
     f.total++;
     if (c.verdict !== 'wrong') f.correct++;
   }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { type AnyActorRef, type AnyMachineSnapshot, createActor } from 'xstate';
 import type { Bundle } from '../flow/bundle.ts';
 import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
-import { type ConvoContext, initialContext } from '../flow/context.ts';
+import type { ConvoContext } from '../flow/context.ts';
 import { evalGuard, maxRisk } from '../flow/guards.ts';
 import { type SessionStore, StoreConflictError, StoreUnavailableError } from '../store/types.ts';
 import type { Analysis, Understanding } from '../understand/types.ts';
@@ -400,7 +400,6 @@ export function createEngine(opts: EngineOptions): Engine {
     }
 
     const state = stateOf(bundle, d.s.flow, d.s.state)!;
-    const here = availableChoices(bundle, state, d.s.ctx);
     const expected = (state.routes ?? []).map((r) => r.intent);
     const a = understanding.analyze(raw.slice(0, 4000), {
       locale: L,
