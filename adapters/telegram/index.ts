@@ -270,8 +270,9 @@ async function whoAmI(bot: Telegraf, logger: Logger): Promise<Me> {
   for (let attempt = 1; ; attempt++) {
     try {
       const me = await bot.telegram.getMe();
-      if (!me.username) throw new TelegramConfigError('the Bot API returned a bot without a username');
-      return { ...me, id: me.id, username: me.username };
+      // Every real bot has a username; without one, groups get the note without a link.
+      if (!me.username) logger.warn('the Bot API returned a bot without a username: no deep links');
+      return { ...me, id: me.id, username: me.username ?? '' };
     } catch (err) {
       const why = describeError(err);
       if (why.code === 401 || why.code === 404) {

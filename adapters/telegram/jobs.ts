@@ -115,6 +115,7 @@ export function groupNoteJob(
 ): Job {
   const words = GROUP_NOTE[telegramLocale(languageCode)];
   const url = `https://t.me/${botUsername}${startPayload ? `?start=${startPayload}` : ''}`;
+  const markup = botUsername ? { reply_markup: { inline_keyboard: [[{ text: words.button, url }]] } } : {};
   return {
     counts: true,
     build: () => ({
@@ -123,7 +124,7 @@ export function groupNoteJob(
         chat_id: chatId,
         text: words.text,
         reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
-        reply_markup: { inline_keyboard: [[{ text: words.button, url }]] },
+        ...markup,
       },
     }),
   };

@@ -23,7 +23,7 @@ export interface TgEntity {
 export interface TgMessage {
   message_id: number;
   date?: number;
-  chat: { id: number; type: string };
+  chat: { id: number; type?: string };
   from?: TgUser;
   text?: string;
   caption?: string;
@@ -83,14 +83,20 @@ export function planUpdate(update: TgUpdate, me: Me): Plan {
   const msg = update.message;
   if (!msg?.chat || typeof msg.message_id !== 'number') return { kind: 'ignore' };
   if (msg.from?.is_bot) return { kind: 'ignore' };
-  if (msg.chat.type === 'group' || msg.chat.type === 'supergroup') return planGroup(msg, me);
-  if (msg.chat.type !== 'private') return { kind: 'ignore' };
+  const type = chatType(msg.chat);
+  if (type === 'group' || type === 'supergroup') return planGroup(msg, me);
+  if (type !== 'private') return { kind: 'ignore' };
   return {
     kind: 'turn',
     chatId: msg.chat.id,
     inbound: messageInbound(update, msg),
     incomingId: msg.message_id,
   };
+}
+
+/** A server that leaves out chat.type still follows Telegram's ids: people positive, groups negative. */
+function chatType(chat: { id: number; type?: string }): string {
+  return chat.type ?? (chat.id > 0 ? 'private' : 'group');
 }
 
 function hints(update: TgUpdate, chatId: number, from: TgUser | undefined) {
@@ -121,7 +127,8 @@ function messageInbound(update: TgUpdate, msg: TgMessage): Inbound {
 
 function planPress(update: TgUpdate, q: TgCallbackQuery): Plan {
   const chat = q.message?.chat;
-  if (chat?.type !== 'private' || q.data === undefined) return { kind: 'answer-only', queryId: q.id };
+  if (!chat || chatType(chat) !== 'private' || q.data === undefined)
+    return { kind: 'answer-only', queryId: q.id };
   const decoded = decodeCallback(q.data);
   // Data this bot never made: an unparseable stamp makes the engine say so kindly and show where we are.
   const press = decoded ?? { choice: '_', stamp: '?' };

@@ -134,6 +134,15 @@ describe('updates → what the adapter does', () => {
     });
   });
 
+  it('reads a chat without a type by its id, as Telegram numbers them', () => {
+    const untyped = (id: number): TgUpdate => ({
+      update_id: 1,
+      message: { message_id: 2, chat: { id }, from: amy, text: 'hi' },
+    });
+    expect(planUpdate(untyped(42), me)).toMatchObject({ kind: 'turn', chatId: 42 });
+    expect(planUpdate(untyped(-100), me)).toEqual({ kind: 'ignore' });
+  });
+
   it('channels, bots and other updates are ignored', () => {
     expect(planUpdate(message('hi', {}, { id: -5, type: 'channel' }), me)).toEqual({ kind: 'ignore' });
     expect(planUpdate(message('hi', { from: { id: 1, is_bot: true } }), me)).toEqual({ kind: 'ignore' });
