@@ -1,17 +1,24 @@
 /**
- * The embedded understanding: phrases and patterns from flows/understanding/, no network, no
- * model. Danger first (recall over precision), then intents, then red flags in phrases, links,
- * phone numbers and wallet addresses.
+ * The embedded understanding: patterns from flows/understanding/, no network, no model. It runs
+ * on every message, so everything is compiled once and one analysis is a single pass over the
+ * message's tokens per pattern set (a few microseconds for a short message).
  *
- * Intent scores: strong phrases weigh 2, weak ones 1; score = w / (w + 1), so one weak phrase
- * gives 0.5, one strong 0.67, two strong 0.8. The engine routes at 0.5 and asks between flows
- * whose scores are within 80% of the best.
+ * - Danger first, recall over precision: every danger pattern that matches gives its reason.
+ * - Intents: strong patterns weigh 2, weak ones 1; overlapping matches resolve to the longest
+ *   ("not paid" beats "paid", 没有 beats 有). score = w / (w + 1): one weak phrase 0.5, one strong
+ *   0.67, two strong 0.8. Answers (yes, no, paid...) count only in a short reply, or as the first
+ *   clause of a longer one ("no, they didn't ask..."), so a story that contains 有 is not a "yes".
+ *   The engine routes when the best flow scores ≥ 0.5, and asks with buttons when a runner-up's
+ *   evidence (odds s / (1 - s), i.e. its weight) is at least 75% of the best one's.
+ * - Red flags: key phrases, links (shorteners, punycode, brand look-alikes, bare IPs), phone
+ *   numbers from scam-compound countries, wallet addresses, sums of money (crypto apart).
  */
-import { findPhoneNumbersInText } from 'libphonenumber-js';
-import { parse as parseDomain } from 'tldts';
 import type { RiskLevel } from '../engine/types.ts';
-import { normalize } from './normalize.ts';
-import { PhraseMatcher, withinOneEdit } from './phrases.ts';
+import { findAmounts } from './amounts.ts';
+import { findLinks, type LinkRules } from './links.ts';
+import { normalize, plain, tokenize } from './normalize.ts';
+import { PatternMatcher } from './pattern.ts';
+import { findPhones } from './phones.ts';
 import type { UnderstandingData } from './schema.ts';
 import type {
   Analysis,
@@ -20,26 +27,40 @@ import type {
   Entity,
   IntentScore,
   RedFlagHit,
+  RedFlagKind,
   Understanding,
 } from './types.ts';
+import { Speller } from './typos.ts';
+import { findWallets } from './wallets.ts';
 
-/** Answers are short: in a longer message, "有" or "not" is part of a story, not a reply. */
+/** Messages longer than this are cut: nobody types more, and analysis must stay cheap. */
+const MAX_CHARS = 4000;
+/** A reply this short is an answer as a whole; in a longer message only its first words are. */
 const ANSWER_MAX_CHARS = 40;
+const STRONG = 2;
+const WEAK = 1;
 
-const WALLETS: [RegExp, string][] = [
-  [/\bbc1[a-z0-9]{25,62}\b/gi, 'btc'],
-  [/\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\b/g, 'btc'],
-  [/\b0x[a-fA-F0-9]{40}\b/g, 'eth'],
-  [/\bT[1-9A-HJ-NP-Za-km-z]{33}\b/g, 'tron'],
-];
-const URL =
-  /\b(?:https?:\/\/)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,24}|xn--[a-z0-9-]{2,30})(?:\/[^\s<>"'）)】]*)?/gi;
-const AMOUNT =
-  /(?:(?:us\$|hk\$|s\$|rm|[$¥€£￥])\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|万|千))?|\d[\d,]*(?:\.\d+)?\s?(?:usdt|usd|btc|eth|rmb|cny|hkd|sgd|aud|gbp|myr|thb|dollars?|pounds?|euros?|bucks|万元|万|千元|元|块|美元|英镑|港币|港元|令吉|泰铢|欧元))/gi;
+/** Flags this analyser raises from links, numbers, amounts and wallets (defined in flows/flags/text.yaml). */
+export const TEXT_FLAGS = [
+  'link_shortener',
+  'lookalike_domain',
+  'punycode_domain',
+  'ip_address_link',
+  'risky_phone_country',
+  'crypto_wallet_address',
+  'money_amount',
+  'amount_in_crypto',
+] as const;
 
 export interface KeywordOptions {
-  /** Flag levels, for the RedFlagHit.level field (from flows/flags/). */
+  /** Level of a flag id, for RedFlagHit.level (from flows/flags/). */
   flagLevel?: (id: string) => RiskLevel;
+}
+
+interface IntentValue {
+  id: string;
+  weight: number;
+  answer: boolean;
 }
 
 export function createKeywordUnderstanding(
@@ -47,118 +68,100 @@ export function createKeywordUnderstanding(
   opts: KeywordOptions = {},
 ): Understanding {
   const level = opts.flagLevel ?? (() => 'medium' as RiskLevel);
-  const weighted = (section: Record<string, { strong: string[]; weak: string[] }>) =>
+  const weighted = (section: UnderstandingData['intents'], answer: boolean) =>
     Object.entries(section).flatMap(([id, p]) => [
-      ...p.strong.map((s): [string, [string, number]] => [s, [id, 2]]),
-      ...p.weak.map((s): [string, [string, number]] => [s, [id, 1]]),
+      ...p.strong.map((pattern) => ({ pattern, value: { id, weight: STRONG, answer } })),
+      ...p.weak.map((pattern) => ({ pattern, value: { id, weight: WEAK, answer } })),
     ]);
-  const intents = new PhraseMatcher(weighted(data.intents));
-  const answers = new PhraseMatcher(weighted(data.answers));
-  const danger = new PhraseMatcher(
+  // Intents and answers share one matcher so the longest phrase wins across both ("safe account" is not "safe").
+  const intents = new PatternMatcher<IntentValue>([
+    ...weighted(data.intents, false),
+    ...weighted(data.answers, true),
+  ]);
+  const danger = new PatternMatcher<DangerReason>(
     Object.entries(data.danger).flatMap(([reason, list]) =>
-      (list ?? []).map((p): [string, DangerReason] => [p, reason as DangerReason]),
+      (list ?? []).map((pattern) => ({ pattern, value: reason as DangerReason })),
     ),
   );
-  const phrases = new PhraseMatcher(
-    Object.entries(data.phrases).flatMap(([id, list]) => list.map((p): [string, string] => [p, id])),
+  const phrases = new PatternMatcher<string>(
+    Object.entries(data.phrases).flatMap(([id, list]) => list.map((pattern) => ({ pattern, value: id }))),
   );
-  const shorteners = new Set(data.shorteners.map((s) => s.toLowerCase()));
-  const brandDomains = new Map(
-    Object.entries(data.brands).map(([b, ds]) => [b, new Set(ds.map((d) => d.toLowerCase()))]),
+  const speller = new Speller(
+    [...intents.words(), ...danger.words(), ...phrases.words()],
+    [...intents.stems(), ...danger.stems(), ...phrases.stems()],
   );
+  const linkRules: LinkRules = {
+    shorteners: new Set(data.shorteners.map((s) => s.toLowerCase())),
+    brands: new Map(
+      Object.entries(data.brands).map(([b, ds]) => [b, new Set(ds.map((d) => d.toLowerCase()))]),
+    ),
+  };
   const risky = new Set(data.riskyCallingCodes);
 
-  function scoreIntents(text: string, answerable: boolean): IntentScore[] {
-    const weights = new Map<string, number>();
-    const add = (hits: ReturnType<typeof intents.match>) => {
-      for (const h of hits) weights.set(h.value[0], (weights.get(h.value[0]) ?? 0) + h.value[1]);
-    };
-    add(intents.match(text));
-    if (answerable) add(answers.match(text));
-    return [...weights]
-      .map(([id, w]) => ({ id, score: w / (w + 1) }))
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-  }
-
-  function linkFlags(raw: string, flags: RedFlagHit[], entities: Entity[]): void {
-    for (const m of raw.matchAll(URL)) {
-      const url = m[0];
-      const host = url
-        .replace(/^https?:\/\//i, '')
-        .split('/')[0]!
-        .toLowerCase();
-      const info = parseDomain(host);
-      if (!info.domain || !info.isIcann) continue;
-      entities.push({ kind: 'link', match: url });
-      const domain = info.domain;
-      const label = info.domainWithoutSuffix ?? '';
-      if (shorteners.has(domain) || shorteners.has(host)) flags.push(hit('link_shortener', 'link', url));
-      if (host.split('.').some((part) => part.startsWith('xn--')))
-        flags.push(hit('punycode_domain', 'link', url));
-      else if (imitatesBrand(domain, label)) flags.push(hit('lookalike_domain', 'link', url));
-    }
-  }
-
-  function imitatesBrand(domain: string, label: string): boolean {
-    for (const [brand, real] of brandDomains) {
-      if (real.has(domain)) return false;
-      const parts = label.split(/[-.]/);
-      if (
-        parts.includes(brand) ||
-        parts.some((p) => p.length >= 4 && withinOneEdit(p, brand)) ||
-        deLeet(label) === brand
-      ) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  function phoneFlags(raw: string, flags: RedFlagHit[], entities: Entity[]): void {
-    let found: ReturnType<typeof findPhoneNumbersInText> = [];
-    try {
-      found = findPhoneNumbersInText(raw.slice(0, 2000));
-    } catch {
-      return;
-    }
-    for (const p of found) {
-      const match = raw.slice(p.startsAt, p.endsAt);
-      entities.push({ kind: 'phone', match });
-      if (risky.has(p.number.countryCallingCode)) flags.push(hit('risky_phone_country', 'phone', match));
-    }
-  }
-
-  function hit(id: string, kind: RedFlagHit['kind'], match: string): RedFlagHit {
-    return { id, kind, match, level: level(id) };
-  }
+  const hit = (id: string, kind: RedFlagKind, match: string): RedFlagHit => ({
+    id,
+    kind,
+    match,
+    level: level(id),
+  });
 
   return {
-    analyze(raw: string, _hint: AnalyzeHint): Analysis {
-      const input = raw.length > 4000 ? raw.slice(0, 4000) : raw;
+    analyze(raw: string, hint: AnalyzeHint): Analysis {
+      const input = plain(raw.length > MAX_CHARS ? raw.slice(0, MAX_CHARS) : raw);
       const text = normalize(input);
-      const reasons = new Set<DangerReason>(danger.match(text).map((h) => h.value));
+      const tokens = speller.correct(tokenize(text));
+
+      const reasons = new Set(danger.match(tokens, false).map((h) => h.value));
+
+      const weights = new Map<string, number>();
+      const short = text.length <= ANSWER_MAX_CHARS;
+      for (const h of intents.match(tokens, true)) {
+        if (h.value.answer && !short && !(h.first === 0 && standsAlone(text, h.end))) continue;
+        weights.set(h.value.id, (weights.get(h.value.id) ?? 0) + h.value.weight);
+      }
+      const scored: IntentScore[] = [...weights]
+        .map(([id, w]) => ({ id, score: w / (w + 1) }))
+        .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+
       const flags: RedFlagHit[] = [];
       const entities: Entity[] = [];
-      for (const h of phrases.match(text)) flags.push(hit(h.value, 'phrase', h.phrase));
-      linkFlags(input, flags, entities);
-      phoneFlags(input, flags, entities);
-      for (const [re, _chain] of WALLETS) {
-        for (const m of input.matchAll(re)) {
-          entities.push({ kind: 'wallet', match: m[0] });
-          flags.push(hit('crypto_wallet_address', 'wallet', m[0]));
-        }
+      for (const h of phrases.match(tokens, true))
+        flags.push(hit(h.value, 'phrase', text.slice(h.start, h.end)));
+      for (const link of findLinks(input, linkRules)) {
+        entities.push({ kind: 'link', match: link.match });
+        for (const f of link.flags) flags.push(hit(f, 'link', link.match));
       }
-      for (const m of input.matchAll(AMOUNT)) entities.push({ kind: 'amount', match: m[0].trim() });
-      return {
-        danger: [...reasons],
-        intents: scoreIntents(text, answerLength(text) <= ANSWER_MAX_CHARS),
-        flags: dedupe(flags),
-        entities,
-      };
+      const wallets = findWallets(input);
+      // Digits inside a wallet address are neither a phone number nor an amount.
+      const inWallet = (m: string) => wallets.some((w) => w.match.includes(m));
+      for (const phone of findPhones(input, hint.region)) {
+        if (inWallet(phone.match)) continue;
+        entities.push({ kind: 'phone', match: phone.match });
+        if (risky.has(phone.callingCode)) flags.push(hit('risky_phone_country', 'phone', phone.match));
+      }
+      for (const w of wallets) {
+        entities.push({ kind: 'wallet', match: w.match });
+        flags.push(hit('crypto_wallet_address', 'wallet', w.match));
+      }
+      for (const a of findAmounts(input)) {
+        if (inWallet(a.match)) continue;
+        entities.push({ kind: 'amount', match: a.match });
+        flags.push(hit(a.crypto ? 'amount_in_crypto' : 'money_amount', 'amount', a.match));
+      }
+      return { danger: [...reasons], intents: scored, flags: dedupe(flags), entities };
     },
   };
 }
 
+/** "no, they..." and 有，他们… open with an answer; 有人说… and "no one called" do not. */
+function standsAlone(text: string, end: number): boolean {
+  return (
+    end >= text.length ||
+    (/[\s,.;:!?，。！？；：~-]/.test(text[end]!) && !/^ (?:one|body|way|matter)\b/.test(text.slice(end)))
+  );
+}
+
+/** One hit per flag id and fragment: the same phrase twice is one finding. */
 function dedupe(flags: RedFlagHit[]): RedFlagHit[] {
   const seen = new Set<string>();
   return flags.filter((f) => {
@@ -167,14 +170,4 @@ function dedupe(flags: RedFlagHit[]): RedFlagHit[] {
     seen.add(k);
     return true;
   });
-}
-
-/** A Chinese character says about as much as two Latin letters. */
-function answerLength(text: string): number {
-  return text.length + (text.match(/\p{Script=Han}/gu)?.length ?? 0);
-}
-
-/** paypa1 → paypal, g00gle → google: digits that stand in for letters. */
-function deLeet(s: string): string {
-  return s.replace(/1/g, 'l').replace(/0/g, 'o').replace(/3/g, 'e').replace(/5/g, 's').replace(/\$/g, 's');
 }

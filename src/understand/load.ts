@@ -1,83 +1,95 @@
 /**
  * Reads flows/understanding/*.yaml into the keyword understanding, reporting every problem with
- * file:line:col like the rest of the flows folder.
+ * file:line:col like the rest of the flows folder: bad shapes (zod), patterns that cannot match,
+ * ids defined twice, red-flag phrases whose flag no file in flows/flags/ defines.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RiskLevel } from '../engine/types.ts';
 import type { Problem } from '../flow/problems.ts';
-import { listYaml, readSource } from '../flow/sources.ts';
+import { listYaml, readSource, type SourceFile } from '../flow/sources.ts';
+import type { Path } from '../flow/yaml.ts';
 import { parseYaml } from '../flow/yaml.ts';
-import { createKeywordUnderstanding } from './keyword.ts';
-import { TEXT_FLAGS, type UnderstandingData, UnderstandingFile } from './schema.ts';
+import { createKeywordUnderstanding, TEXT_FLAGS } from './keyword.ts';
+import { compilePattern } from './pattern.ts';
+import { emptyData, type UnderstandingData, UnderstandingFile } from './schema.ts';
 import type { Understanding } from './types.ts';
 
 export interface LoadedUnderstanding {
   understanding: Understanding;
+  /** Flow intents and answers: the ids flows may name in `intents:` and `routes:`. */
   intentIds: string[];
   /** Flag ids the analyser may emit: every one must be defined in flows/flags/. */
   flagIds: string[];
   problems: Problem[];
 }
 
+type Source = SourceFile<UnderstandingFile>;
+
 export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
   const problems: Problem[] = [];
   const root = dirname(resolve(flowsDir));
-  const data: UnderstandingData = {
-    intents: {},
-    answers: {},
-    danger: {},
-    phrases: {},
-    shorteners: [],
-    brands: {},
-    riskyCallingCodes: [],
+  const data = emptyData();
+  const origin = new Map<string, string>();
+  const report = (src: Source, path: Path, message: string, severity: Problem['severity'] = 'error') => {
+    const { line, col } = src.yaml.at(path);
+    problems.push({ file: src.file, line, col, severity, message });
   };
-  for (const path of listYaml(flowsDir, 'understanding')) {
-    const src = readSource(path, UnderstandingFile, problems, root);
-    if (!src) continue;
+
+  const sources = listYaml(flowsDir, 'understanding')
+    .map((path) => readSource(path, UnderstandingFile, problems, root))
+    .filter((s): s is Source => s !== undefined);
+
+  for (const src of sources) {
     const v = src.value;
-    const merge = <T>(
-      section: 'intents' | 'answers' | 'phrases' | 'brands',
-      entries: Record<string, T> | undefined,
-    ) => {
-      for (const [id, value] of Object.entries(entries ?? {})) {
-        const target = data[section] as Record<string, T>;
-        if (id in target) {
-          const { line, col } = src.yaml.at([section, id]);
-          problems.push({
-            file: src.file,
-            line,
-            col,
-            severity: 'error',
-            message: `${section} id "${id}" is defined twice`,
-          });
-          continue;
-        }
-        target[id] = value;
+    const claim = (section: string, id: string): boolean => {
+      // Intents and answers share one id space: flows name both in routes.
+      const space = section === 'answers' ? 'intents' : section;
+      const first = origin.get(`${space}:${id}`);
+      if (first) {
+        report(src, [section, id], `"${id}" is already defined in ${first}`);
+        return false;
       }
+      origin.set(`${space}:${id}`, `${src.file} (${section})`);
+      return true;
     };
-    merge('intents', v.intents);
-    merge('answers', v.answers);
-    merge('phrases', v.phrases);
-    merge('brands', v.brands);
+    for (const section of ['intents', 'answers'] as const) {
+      for (const [id, def] of Object.entries(v[section] ?? {})) {
+        if (!claim(section, id)) continue;
+        checkPatterns(src, [section, id, 'strong'], def.strong, report);
+        checkPatterns(src, [section, id, 'weak'], def.weak, report);
+        data[section][id] = def;
+      }
+    }
     for (const [reason, list] of Object.entries(v.danger ?? {})) {
+      checkPatterns(src, ['danger', reason], list, report);
       const key = reason as keyof UnderstandingData['danger'];
       data.danger[key] = [...(data.danger[key] ?? []), ...list];
+    }
+    for (const [id, list] of Object.entries(v.phrases ?? {})) {
+      if (!claim('phrases', id)) continue;
+      checkPatterns(src, ['phrases', id], list, report);
+      data.phrases[id] = list;
+    }
+    for (const [brand, domains] of Object.entries(v.brands ?? {})) {
+      if (claim('brands', brand)) data.brands[brand] = domains;
     }
     data.shorteners.push(...(v.shorteners ?? []));
     data.riskyCallingCodes.push(...(v.risky_calling_codes ?? []));
   }
-  for (const id of Object.keys(data.intents)) {
-    if (id in data.answers)
-      problems.push({
-        file: join(flowsDir, 'understanding'),
-        line: 1,
-        col: 1,
-        severity: 'error',
-        message: `"${id}" is both an intent and an answer`,
-      });
-  }
+
   const flagLevels = readFlagLevels(flowsDir);
+  for (const src of sources) {
+    for (const id of Object.keys(src.value.phrases ?? {})) {
+      if (!flagLevels.has(id))
+        report(
+          src,
+          ['phrases', id],
+          `flag "${id}" is not defined in flows/flags/ (define it there, or use an existing id)`,
+        );
+    }
+  }
+
   return {
     understanding: createKeywordUnderstanding(data, { flagLevel: (id) => flagLevels.get(id) ?? 'medium' }),
     intentIds: [...Object.keys(data.intents), ...Object.keys(data.answers)],
@@ -86,13 +98,35 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
   };
 }
 
-/** Levels of the flags the analyser emits, read leniently: the bundle loader validates flags/. */
+function checkPatterns(
+  src: Source,
+  path: Path,
+  patterns: readonly string[],
+  report: (src: Source, path: Path, message: string, severity?: Problem['severity']) => void,
+): void {
+  const seen = new Set<string>();
+  patterns.forEach((pattern, i) => {
+    const c = compilePattern(pattern);
+    if (!c.ok) report(src, [...path, i], c.error);
+    else if (seen.has(c.key)) report(src, [...path, i], `"${pattern}" is listed twice`, 'warning');
+    else seen.add(c.key);
+  });
+}
+
+/** Levels of the flags, read leniently: the bundle loader validates flags/ itself. */
 function readFlagLevels(flowsDir: string): Map<string, RiskLevel> {
   const levels = new Map<string, RiskLevel>();
   for (const path of listYaml(flowsDir, 'flags')) {
-    const parsed = parseYaml(path, readFileSync(path, 'utf8'));
-    for (const [id, def] of Object.entries((parsed.value ?? {}) as Record<string, { level?: RiskLevel }>)) {
-      if (def?.level) levels.set(id, def.level);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const parsed = parseYaml(path, text).value;
+    if (!parsed || typeof parsed !== 'object') continue;
+    for (const [id, def] of Object.entries(parsed as Record<string, { level?: RiskLevel } | null>)) {
+      levels.set(id, def?.level ?? 'medium');
     }
   }
   return levels;

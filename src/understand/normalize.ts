@@ -1,209 +1,134 @@
 /**
  * One canonical form for matching: full-width → half-width (NFKC), lower case, Traditional →
- * Simplified for the characters scam talk uses, invisible characters removed, spacing folded.
- * Patterns and messages both go through it, so authors write patterns in any form.
+ * Simplified, invisible characters removed, quotes, dashes and CJK punctuation folded, spacing
+ * collapsed. Patterns and messages both go through it, so authors write patterns in any form.
  */
+import { T2S } from './t2s.ts';
 
-/** Traditional → Simplified for characters that appear in scam reports and our patterns. */
-const T2S: Record<string, string> = Object.fromEntries(
-  [
-    '騙骗',
-    '詐诈',
-    '錢钱',
-    '轉转',
-    '帳账',
-    '賬账',
-    '戶户',
-    '證证',
-    '護护',
-    '與与',
-    '們们',
-    '這这',
-    '個个',
-    '說说',
-    '話话',
-    '讓让',
-    '還还',
-    '來来',
-    '沒没',
-    '關关',
-    '門门',
-    '開开',
-    '過过',
-    '給给',
-    '對对',
-    '時时',
-    '會会',
-    '國国',
-    '網网',
-    '經经',
-    '買买',
-    '賣卖',
-    '貸贷',
-    '款款',
-    '資资',
-    '產产',
-    '損损',
-    '險险',
-    '幣币',
-    '鏈链',
-    '愛爱',
-    '戀恋',
-    '親亲',
-    '兒儿',
-    '綁绑',
-    '贖赎',
-    '殺杀',
-    '護护',
-    '員员',
-    '務务',
-    '碼码',
-    '驗验',
-    '聯联',
-    '繫系',
-    '銀银',
-    '行行',
-    '號号',
-    '電电',
-    '郵邮',
-    '訊讯',
-    '應应',
-    '復复',
-    '醫医',
-    '療疗',
-    '機机',
-    '構构',
-    '處处',
-    '辦办',
-    '報报',
-    '警警',
-    '罰罚',
-    '凍冻',
-    '結结',
-    '審审',
-    '查查',
-    '單单',
-    '務务',
-    '薪薪',
-    '職职',
-    '徵征',
-    '聘聘',
-    '簽签',
-    '約约',
-    '邊边',
-    '境境',
-    '偷偷',
-    '渡渡',
-    '緬缅',
-    '柬柬',
-    '寮寮',
-    '護护',
-    '照照',
-    '扣扣',
-    '囚囚',
-    '禁禁',
-    '強强',
-    '迫迫',
-    '逼逼',
-    '脅胁',
-    '傷伤',
-    '害害',
-    '殘残',
-    '絕绝',
-    '望望',
-    '憂忧',
-    '鬱郁',
-    '視视',
-    '頻频',
-    '臉脸',
-    '聲声',
-    '語语',
-    '音音',
-    '實实',
-    '現现',
-    '體体',
-    '點点',
-    '讚赞',
-    '評评',
-    '論论',
-    '刷刷',
-    '單单',
-    '任任',
-    '務务',
-    '連连',
-    '卡卡',
-    '墊垫',
-    '押押',
-    '保保',
-    '質质',
-    '費费',
-    '稅税',
-    '解解',
-    '凍冻',
-    '貨货',
-    '退退',
-    '賠赔',
-    '償偿',
-    '專专',
-    '團团',
-    '隊队',
-    '導导',
-    '師师',
-    '帶带',
-    '穩稳',
-    '賺赚',
-    '賠赔',
-    '內内',
-    '幕幕',
-    '漏漏',
-    '洞洞',
-    '台台',
-    '灣湾',
-    '區区',
-    '縣县',
-    '場场',
-    '營营',
-    '業业',
-    '銷销',
-    '貿贸',
-    '易易',
-    '額额',
-    '萬万',
-    '塊块',
-    '歲岁',
-    '麼么',
-    '嗎吗',
-    '沒没',
-    '見见',
-    '從从',
-    '後后',
-    '裡里',
-    '裏里',
-    '只只',
-    '隻只',
-    '發发',
-    '髮发',
-    '準准',
-    '備备',
-    '夠够',
-    '麽么',
-    '問问',
-    '題题',
-  ].map((pair) => [pair[0]!, pair[1]!]),
-);
+/** Zero-width and bidi controls: used to split words so keyword filters miss them. */
+const INVISIBLE =
+  /[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]|\u034f/g;
 
-const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/** Punctuation NFKC leaves alone, folded to its ASCII look-alike. */
+const PUNCT: Record<string, string> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201b': "'",
+  '`': "'",
+  '\u00b4': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u300c': '"',
+  '\u300d': '"',
+  '\u300e': '"',
+  '\u300f': '"',
+  '\u3010': '[',
+  '\u3011': ']',
+  '\u300a': '"',
+  '\u300b': '"',
+  '\u3002': '.',
+  '\u3001': ',',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
+  '\u30fc': '-',
+  '\u00b7': ' ',
+  '\u30fb': ' ',
+};
+const FOLD = new RegExp(`[${Object.keys(PUNCT).join('')}]`, 'g');
+
+/** NFKC without the invisible characters, case kept: for links, wallets and numbers. */
+export function plain(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
+}
 
 export function normalize(text: string): string {
+  const folded = plain(text)
+    .toLowerCase()
+    .replace(FOLD, (c) => PUNCT[c]!);
   let out = '';
-  for (const ch of text.normalize('NFKC').toLowerCase().replace(INVISIBLE, '')) out += T2S[ch] ?? ch;
-  return out
-    .replace(/[’‘`´]/g, "'")
-    .replace(/[\s_]+/g, ' ')
-    .trim();
+  for (const ch of folded) out += T2S.get(ch) ?? ch;
+  return out.replace(/\s+/g, ' ').trim();
 }
 
-/** Han characters break anywhere; other scripts match on word edges. */
-export function isHan(ch: string): boolean {
-  return /\p{Script=Han}/u.test(ch);
+export interface Token {
+  /** The word as matched: apostrophes dropped ("don't" → "dont"); one Han character per token. */
+  text: string;
+  kind: 'word' | 'number' | 'han';
+  /** Position in the normalised text, for showing what matched. */
+  start: number;
+  end: number;
 }
+
+/**
+ * Words (letters of any non-Han script), numbers (with inner , and .) and single Han characters.
+ * Everything else separates tokens. Letters and digits split ("500usdt" → 500, usdt).
+ */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const code = text.codePointAt(i)!;
+    const width = code > 0xffff ? 2 : 1;
+    const kind = classify(code);
+    if (kind === 'han') {
+      tokens.push({ text: text.slice(i, i + width), kind, start: i, end: i + width });
+      i += width;
+    } else if (kind === 'digit') {
+      const m = /\d+(?:[.,]\d+)*/y;
+      m.lastIndex = i;
+      const run = m.exec(text)![0];
+      tokens.push({ text: run.replace(/,/g, ''), kind: 'number', start: i, end: i + run.length });
+      i += run.length;
+    } else if (kind === 'letter') {
+      const start = i;
+      let word = '';
+      while (i < text.length) {
+        const c = text.codePointAt(i)!;
+        const w = c > 0xffff ? 2 : 1;
+        if (classify(c) === 'letter') {
+          word += text.slice(i, i + w);
+          i += w;
+        } else if (
+          text[i] === "'" &&
+          i + 1 < text.length &&
+          classify(text.codePointAt(i + 1)!) === 'letter'
+        ) {
+          i += 1; // don't → dont, i'm → im: people type both
+        } else break;
+      }
+      tokens.push({ text: word, kind: 'word', start, end: i });
+    } else if (text[i] === '%') {
+      // Kept as a word so "30% a week" can be told from "3 times a week".
+      tokens.push({ text: '%', kind: 'word', start: i, end: i + 1 });
+      i += 1;
+    } else {
+      i += width;
+    }
+  }
+  return tokens;
+}
+
+const LETTER = /[\p{L}\p{M}]/u;
+
+function classify(code: number): 'han' | 'digit' | 'letter' | 'other' {
+  if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) return 'letter';
+  if (code >= 0x30 && code <= 0x39) return 'digit';
+  if (code < 0x80) return 'other';
+  if (
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0x3400 && code <= 0x4dbf) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0x20000 && code <= 0x3134f)
+  ) {
+    return 'han';
+  }
+  return LETTER.test(String.fromCodePoint(code)) ? 'letter' : 'other';
+}
+
+/** Chinese numerals, so `#` in a pattern matches 两万 as well as 20000. */
+export const HAN_NUMERALS = new Set([...'零一二两三四五六七八九十百千万亿几半']);

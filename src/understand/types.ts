@@ -4,7 +4,15 @@
  */
 import type { RiskLevel } from '../engine/types.ts';
 
-export type DangerReason = 'detained' | 'passport_taken' | 'forced_work' | 'threat' | 'ransom' | 'self_harm';
+/** Why a message means danger now. `in_danger`: the person says so ("SOS", "not safe", 救命). */
+export type DangerReason =
+  | 'detained'
+  | 'passport_taken'
+  | 'forced_work'
+  | 'threat'
+  | 'ransom'
+  | 'self_harm'
+  | 'in_danger';
 
 export interface IntentScore {
   /** An intent id from flows/understanding/intents.yaml (flow intents such as `job-offer`, or answers such as `yes`). */
@@ -16,7 +24,7 @@ export interface IntentScore {
 export type RedFlagKind = 'phrase' | 'link' | 'phone' | 'wallet' | 'amount';
 
 export interface RedFlagHit {
-  /** A flag id from flows/flags.yaml. */
+  /** A flag id defined in flows/flags/. */
   id: string;
   kind: RedFlagKind;
   /** The matched fragment, for showing back to the user only. Never log it. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadUnderstanding } from '../../src/understand/load.ts';
 import { normalize } from '../../src/understand/normalize.ts';
-import { withinOneEdit } from '../../src/understand/phrases.ts';
+import { withinOneEdit } from '../../src/understand/typos.ts';
 
 const FLOWS = join(import.meta.dirname, '..', '..', 'flows');
 const { understanding, problems } = loadUnderstanding(FLOWS);
