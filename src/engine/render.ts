@@ -64,10 +64,13 @@ export function resolveResources(
   for (const id of ids) {
     const res = model.resources.get(id);
     if (!res) continue;
-    const entry = (region && res.regions[region]) || res.regions.default;
-    if (!entry) continue;
-    for (const c of Array.isArray(entry) ? entry : [entry]) {
-      if (c.status === 'UNVERIFIED') continue; // a wrong number does harm: never show an unsourced one
+    // A wrong number does harm: an unverified contact is never shown, and when a region has
+    // nothing else the default (plain words, no number) stands in.
+    const usable = (e: typeof res.regions.default) =>
+      (Array.isArray(e) ? e : e ? [e] : []).filter((c) => c.status !== 'UNVERIFIED');
+    const regional = region ? usable(res.regions[region]) : [];
+    const contacts = regional.length > 0 ? regional : usable(res.regions.default);
+    for (const c of contacts) {
       out.push({
         id,
         label: local(c.label ?? res.label, locale, model),
