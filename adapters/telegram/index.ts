@@ -282,7 +282,7 @@ async function whoAmI(bot: Telegraf, logger: Logger): Promise<Me> {
       }
       if (err instanceof TelegramConfigError || attempt >= 3) {
         throw new TelegramConfigError(
-          `cannot reach the Telegram Bot API: ${why.code ?? ''} ${why.description ?? why.error ?? ''}`.trim(),
+          `cannot reach the Telegram Bot API: ${[why.code, why.description ?? why.error].filter(Boolean).join(' ')}`,
         );
       }
       logger.warn({ err: why, attempt }, 'telegram getMe failed; retrying');
