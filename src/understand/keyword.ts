@@ -4,12 +4,10 @@
  * message's tokens per pattern set (a few microseconds for a short message).
  *
  * - Danger first, recall over precision: every danger pattern that matches gives its reason.
- * - Intents: strong patterns weigh 2, weak ones 1; overlapping matches resolve to the longest
- *   ("not paid" beats "paid", 没有 beats 有). score = w / (w + 1): one weak phrase 0.5, one strong
- *   0.67, two strong 0.8. Answers (yes, no, paid...) count only in a short reply, or as the first
- *   clause of a longer one ("no, they didn't ask..."), so a story that contains 有 is not a "yes".
- *   The engine routes when the best flow scores ≥ 0.5, and asks with buttons when a runner-up's
- *   evidence (odds s / (1 - s), i.e. its weight) is at least 75% of the best one's.
+ * - Intents: overlapping matches resolve to the longest ("not paid" beats "paid", 没有 beats 有),
+ *   then weights become scores (score.ts): one strong phrase or two weak words reach 0.5, where
+ *   the engine routes; it asks with buttons when a runner-up has 75% of the best one's weight.
+ *   Answers (yes, no, paid...) count only in a short reply or as the first clause of a longer one.
  * - Red flags: key phrases, links (shorteners, punycode, brand look-alikes, bare IPs), phone
  *   numbers from scam-compound countries, wallet addresses, sums of money (crypto apart).
  */
@@ -25,18 +23,16 @@ import type {
   AnalyzeHint,
   DangerReason,
   Entity,
-  IntentScore,
   RedFlagHit,
   RedFlagKind,
   Understanding,
 } from './types.ts';
+import { type IntentValue, scoreIntents } from './score.ts';
 import { Speller } from './typos.ts';
 import { findWallets } from './wallets.ts';
 
 /** Messages longer than this are cut: nobody types more, and analysis must stay cheap. */
 const MAX_CHARS = 4000;
-/** A reply this short is an answer as a whole; in a longer message only its first words are. */
-const ANSWER_MAX_CHARS = 40;
 const STRONG = 2;
 const WEAK = 1;
 
@@ -55,12 +51,6 @@ export const TEXT_FLAGS = [
 export interface KeywordOptions {
   /** Level of a flag id, for RedFlagHit.level (from flows/flags/). */
   flagLevel?: (id: string) => RiskLevel;
-}
-
-interface IntentValue {
-  id: string;
-  weight: number;
-  answer: boolean;
 }
 
 export function createKeywordUnderstanding(
@@ -97,6 +87,9 @@ export function createKeywordUnderstanding(
     ),
   };
   const risky = new Set(data.riskyCallingCodes);
+  const outranks = new Map(
+    Object.entries(data.intents).flatMap(([id, d]) => (d.outranks?.length ? [[id, d.outranks] as const] : [])),
+  );
 
   const hit = (id: string, kind: RedFlagKind, match: string): RedFlagHit => ({
     id,
@@ -113,15 +106,7 @@ export function createKeywordUnderstanding(
 
       const reasons = new Set(danger.match(tokens, false).map((h) => h.value));
 
-      const weights = new Map<string, number>();
-      const short = text.length <= ANSWER_MAX_CHARS;
-      for (const h of intents.match(tokens, true)) {
-        if (h.value.answer && !short && !(h.first === 0 && standsAlone(text, h.end))) continue;
-        weights.set(h.value.id, (weights.get(h.value.id) ?? 0) + h.value.weight);
-      }
-      const scored: IntentScore[] = [...weights]
-        .map(([id, w]) => ({ id, score: w / (w + 1) }))
-        .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+      const scored = scoreIntents(intents.match(tokens, true), text, tokens, outranks);
 
       const flags: RedFlagHit[] = [];
       const entities: Entity[] = [];
@@ -151,14 +136,6 @@ export function createKeywordUnderstanding(
       return { danger: [...reasons], intents: scored, flags: dedupe(flags), entities };
     },
   };
-}
-
-/** "no, they..." and 有，他们… open with an answer; 有人说… and "no one called" do not. */
-function standsAlone(text: string, end: number): boolean {
-  return (
-    end >= text.length ||
-    (/[\s,.;:!?，。！？；：~-]/.test(text[end]!) && !/^ (?:one|body|way|matter)\b/.test(text.slice(end)))
-  );
 }
 
 /** One hit per flag id and fragment: the same phrase twice is one finding. */

@@ -78,6 +78,14 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
     data.riskyCallingCodes.push(...(v.risky_calling_codes ?? []));
   }
 
+  for (const src of sources) {
+    for (const [id, def] of Object.entries(src.value.intents ?? {})) {
+      (def.outranks ?? []).forEach((other, i) => {
+        if (!(other in data.intents)) report(src, ['intents', id, 'outranks', i], `unknown intent "${other}"`);
+      });
+    }
+  }
+
   const flagLevels = readFlagLevels(flowsDir);
   for (const src of sources) {
     for (const id of Object.keys(src.value.phrases ?? {})) {

@@ -25,6 +25,8 @@ const IntentPatterns = z.strictObject({
   strong: Patterns.default([]),
   /** Count once: words that point at it but also appear elsewhere ("police", 投资). */
   weak: Patterns.default([]),
+  /** Intents this one wins over when it has a strong match (money-lost over investment...). */
+  outranks: z.array(z.string()).optional(),
 });
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'ids are lower case letters, digits, - and _');
@@ -57,6 +59,7 @@ export type UnderstandingFile = z.infer<typeof UnderstandingFile>;
 export interface IntentData {
   strong: string[];
   weak: string[];
+  outranks?: string[];
 }
 
 export interface UnderstandingData {

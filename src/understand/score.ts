@@ -1,0 +1,67 @@
+/**
+ * From pattern hits to intent scores. Strong patterns weigh 2, weak ones 1, and
+ * score = w / (w + 2): one strong phrase or two weak words give 0.5, where the engine starts to
+ * route; a single weak word ("job", "bank") gives 0.33 and does not, so an ordinary message that
+ * mentions a job stays with triage. Odds s / (1 - s) = w / 2, so the engine's "ask when the
+ * runner-up has 75% of the best one's evidence" compares weights directly.
+ */
+import type { Token } from './normalize.ts';
+import type { Hit } from './pattern.ts';
+import type { IntentScore } from './types.ts';
+
+export interface IntentValue {
+  id: string;
+  weight: number;
+  answer: boolean;
+}
+
+/** A reply this short is an answer as a whole (words; a Chinese character counts half). */
+const ANSWER_MAX_WORDS = 8;
+
+export function scoreIntents(
+  hits: readonly Hit<IntentValue>[],
+  text: string,
+  tokens: readonly Token[],
+  outranks: ReadonlyMap<string, readonly string[]>,
+): IntentScore[] {
+  const short = tokens.reduce((n, t) => n + (t.kind === 'han' ? 0.5 : 1), 0) <= ANSWER_MAX_WORDS;
+  const weights = new Map<string, number>();
+  const strong = new Set<string>();
+  for (const h of hits) {
+    if (h.value.answer && !isAnswer(h, text, tokens, short)) continue;
+    weights.set(h.value.id, (weights.get(h.value.id) ?? 0) + h.value.weight);
+    if (h.value.weight >= 2) strong.add(h.value.id);
+  }
+  // "Someone who already paid needs the bank first, whatever the scam": an intent with a strong
+  // match keeps the ones it outranks below half its weight, so it wins without a question.
+  for (const [id, list] of outranks) {
+    const w = weights.get(id);
+    if (w === undefined || !strong.has(id)) continue;
+    for (const other of list) {
+      const o = weights.get(other);
+      if (o !== undefined && o > w / 2) weights.set(other, w / 2);
+    }
+  }
+  return [...weights]
+    .map(([id, w]) => ({ id, score: w / (w + 2) }))
+    .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+/**
+ * Answers count in a short reply, or as the first clause of a longer one ("no, they only...").
+ * A one-character Chinese answer (有, 是, 不) must stand alone: 有点, 有人说 and 不知道 are not answers.
+ */
+function isAnswer(h: Hit<IntentValue>, text: string, tokens: readonly Token[], short: boolean): boolean {
+  const single = h.last - h.first === 1 && tokens[h.first]!.kind === 'han';
+  const alone = (h.start === 0 || SEPARATOR.test(text[h.start - 1]!)) && endsClause(text, h.end);
+  if (single && !alone) return false;
+  return short || (h.first === 0 && endsClause(text, h.end));
+}
+
+const SEPARATOR = /[\s,.;:!?，。！？；：~\-()"']/;
+
+/** "no, they..." and 有，他们… open with an answer; "no one called" does not. */
+function endsClause(text: string, end: number): boolean {
+  if (end >= text.length) return true;
+  return SEPARATOR.test(text[end]!) && !/^ (?:one|body|way|matter|longer|more)\b/.test(text.slice(end));
+}
