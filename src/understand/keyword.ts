@@ -18,6 +18,7 @@ import { normalize, plain, tokenize } from './normalize.ts';
 import { PatternMatcher } from './pattern.ts';
 import { findPhones } from './phones.ts';
 import type { UnderstandingData } from './schema.ts';
+import { type IntentValue, scoreIntents } from './score.ts';
 import type {
   Analysis,
   AnalyzeHint,
@@ -27,7 +28,6 @@ import type {
   RedFlagKind,
   Understanding,
 } from './types.ts';
-import { type IntentValue, scoreIntents } from './score.ts';
 import { Speller } from './typos.ts';
 import { findWallets } from './wallets.ts';
 
@@ -88,7 +88,9 @@ export function createKeywordUnderstanding(
   };
   const risky = new Set(data.riskyCallingCodes);
   const outranks = new Map(
-    Object.entries(data.intents).flatMap(([id, d]) => (d.outranks?.length ? [[id, d.outranks] as const] : [])),
+    Object.entries(data.intents).flatMap(([id, d]) =>
+      d.outranks?.length ? [[id, d.outranks] as const] : [],
+    ),
   );
 
   const hit = (id: string, kind: RedFlagKind, match: string): RedFlagHit => ({
@@ -106,7 +108,7 @@ export function createKeywordUnderstanding(
 
       const reasons = new Set(danger.match(tokens, false).map((h) => h.value));
 
-      const scored = scoreIntents(intents.match(tokens, true), text, tokens, outranks);
+      const scored = scoreIntents(intents.match(tokens, false), text, tokens, outranks);
 
       const flags: RedFlagHit[] = [];
       const entities: Entity[] = [];

@@ -81,7 +81,8 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
   for (const src of sources) {
     for (const [id, def] of Object.entries(src.value.intents ?? {})) {
       (def.outranks ?? []).forEach((other, i) => {
-        if (!(other in data.intents)) report(src, ['intents', id, 'outranks', i], `unknown intent "${other}"`);
+        if (!(other in data.intents))
+          report(src, ['intents', id, 'outranks', i], `unknown intent "${other}"`);
       });
     }
   }

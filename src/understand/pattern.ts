@@ -180,7 +180,7 @@ function matchFrom(elements: readonly Element[], ei: number, tokens: readonly To
 }
 
 /** Longest first (in characters), then leftmost; a hit survives if no longer one overlaps it. */
-function keepLongest<T>(hits: Hit<T>[]): Hit<T>[] {
+export function keepLongest<T>(hits: Hit<T>[]): Hit<T>[] {
   if (hits.length < 2) return hits;
   const order = [...hits].sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: Hit<T>[] = [];

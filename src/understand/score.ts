@@ -6,7 +6,7 @@
  * runner-up has 75% of the best one's evidence" compares weights directly.
  */
 import type { Token } from './normalize.ts';
-import type { Hit } from './pattern.ts';
+import { type Hit, keepLongest } from './pattern.ts';
 import type { IntentScore } from './types.ts';
 
 export interface IntentValue {
@@ -27,8 +27,13 @@ export function scoreIntents(
   const short = tokens.reduce((n, t) => n + (t.kind === 'han' ? 0.5 : 1), 0) <= ANSWER_MAX_WORDS;
   const weights = new Map<string, number>();
   const strong = new Set<string>();
-  for (const h of hits) {
+  const counted = new Set<string>();
+  for (const h of resolve(hits)) {
     if (h.value.answer && !isAnswer(h, text, tokens, short)) continue;
+    // Two patterns of one intent on the same words ("recruiter", "recruit*") count once.
+    const key = `${h.value.id}:${h.first}:${h.last}`;
+    if (counted.has(key)) continue;
+    counted.add(key);
     weights.set(h.value.id, (weights.get(h.value.id) ?? 0) + h.value.weight);
     if (h.value.weight >= 2) strong.add(h.value.id);
   }
@@ -45,6 +50,19 @@ export function scoreIntents(
   return [...weights]
     .map(([id, w]) => ({ id, score: w / (w + 2) }))
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+}
+
+/**
+ * Longest match wins among intents, and among answers. Across the two, a hit is dropped only when
+ * a longer one of the other kind contains it: "safe account" hides the answer "safe", "not paid"
+ * hides money-lost's "paid", but 已经转 (money-lost) and 转了 (the answer "paid") both count.
+ */
+function resolve(hits: readonly Hit<IntentValue>[]): Hit<IntentValue>[] {
+  const intents = keepLongest(hits.filter((h) => !h.value.answer));
+  const answers = keepLongest(hits.filter((h) => h.value.answer));
+  const hidden = (h: Hit<IntentValue>, by: readonly Hit<IntentValue>[]) =>
+    by.some((o) => o.first <= h.first && h.last <= o.last && o.end - o.start > h.end - h.start);
+  return [...intents.filter((h) => !hidden(h, answers)), ...answers.filter((h) => !hidden(h, intents))];
 }
 
 /**
