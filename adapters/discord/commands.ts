@@ -8,6 +8,9 @@ import type { Bundle } from '../../src/index.ts';
 
 export const COMMAND = 'safestep';
 export const CARD_COMMAND = 'safestep-card';
+/** The adapter's own buttons (engine choice ids never hold `dc:`): move to DMs; start from the card. */
+export const DM_CHOICE = 'dc:dm';
+export const CARD_CHOICE = 'dc:card';
 /** Discord allows 25 choices for an option. */
 const MAX_CHOICES = 25;
 
@@ -23,6 +26,7 @@ export function commandDefinitions(bundle: Bundle): object[] {
       type: 1,
       description: 'Check privately whether something is a scam, and find a safe next step',
       description_localizations: { 'zh-CN': '私下核实一件事是不是骗局，并找到安全的下一步' },
+      contexts: [0, 1],
       options: [
         {
           type: 3,

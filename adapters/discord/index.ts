@@ -1,7 +1,9 @@
 /**
  * The Discord adapter: the real discord.js client over the engine. Whole conversations in direct
  * messages; in a server, `/safestep` answers so only that person sees it and offers to continue
- * in DMs. A person's case is never discussed in public. Nothing here decides what to say.
+ * in DMs; `/safestep-card` lets moderators post a public card with a button that starts the same
+ * private conversation. A person's case is never discussed in public. Nothing here decides what
+ * to say: the engine does.
  */
 import {
   type ButtonInteraction,
@@ -12,247 +14,344 @@ import {
   type Interaction,
   type Message,
   MessageFlags,
+  MessageType,
   Partials,
+  Routes,
   type StringSelectMenuInteraction,
 } from 'discord.js';
 import {
   type Engine,
   type Inbound,
   type Logger,
-  parseCommand,
+  pickLocale,
   type TurnResult,
   uiText,
 } from '../../src/index.ts';
-import { CARD_COMMAND, COMMAND } from './commands.ts';
-import { decodeCustomId, encodeCustomId } from './custom-id.ts';
-import { type Payload, renderReplies } from './render.ts';
+import { type Answer, type AnswerMode, answerInTime, DEFAULT_ACK_WITHIN_MS } from './answer.ts';
+import { CARD_CHOICE, CARD_COMMAND, COMMAND, DM_CHOICE } from './commands.ts';
+import { decodeCustomId } from './custom-id.ts';
+import { describeError, isDmClosed } from './errors.ts';
+import { choiceInbound, dmInbound, localeOf, showWhereWeAre, slashInbounds } from './inbound.ts';
+import { keyedQueue } from './queue.ts';
+import { recentMemory, type SentMessage } from './recent.ts';
+import { CONTENT_LIMIT, type Payload, plainText, renderReplies } from './render.ts';
 
 export interface DiscordOptions {
   engine: Engine;
   logger: Logger;
   token: string;
+  /** Needed only to delete ephemeral messages on a quick hide before READY names the application. */
   applicationId?: string;
-  /** REST root, e.g. http://127.0.0.1:PORT/api for a local fake; the gateway URL comes from it. */
+  /** REST root, e.g. http://127.0.0.1:PORT/api for a local fake; the gateway URL comes from its /gateway/bot. */
   apiRoot?: string;
+  /** Answer an interaction within this long, or acknowledge it first (Discord allows 3 s). */
+  ackWithinMs?: number;
+  /** How long stop() waits for turns in flight to send their replies. */
+  drainMs?: number;
 }
 
-/** The adapter's own button: move an ephemeral conversation to direct messages. */
-const DM_CHOICE = 'dc:dm';
-/** How many of its recent DM messages per person the bot remembers, for quick hide. */
-const HIDE_MEMORY = 30;
+type Component = ButtonInteraction | StringSelectMenuInteraction;
+
+const NO_PINGS = { allowedMentions: { parse: [] } };
 
 export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Promise<void> }> {
   const { engine, logger } = opts;
+  const ackWithinMs = opts.ackWithinMs ?? DEFAULT_ACK_WITHIN_MS;
   const client = new Client({
+    // Minimal: servers (for slash commands and their locale) and DMs. No privileged intent:
+    // DMs carry their content without MessageContent.
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
+    // A DM channel is not cached before its first message: without this, DMs never arrive.
     partials: [Partials.Channel],
     ...(opts.apiRoot ? { rest: { api: opts.apiRoot } } : {}),
   });
-  const sentInDm = new Map<string, { channelId: string; ids: string[] }>();
-  const ui = (locale: string, key: string) => uiText(engine.bundle, locale, key);
+  const queue = keyedQueue();
+  const recent = recentMemory();
+  let stopping = false;
 
-  const remember = (userId: string, m: Message) => {
-    if (m.guildId) return;
-    const entry = sentInDm.get(userId) ?? { channelId: m.channelId, ids: [] };
-    entry.ids = [...entry.ids, m.id].slice(-HIDE_MEMORY);
-    sentInDm.set(userId, entry);
+  const locales = engine.bundle.config.locales;
+  const localeFor = (hint: string | undefined) =>
+    pickLocale(hint, locales) ?? engine.bundle.config.defaultLocale;
+  const ui = (locale: string, key: string, fallbackKey?: string) => {
+    const text = uiText(engine.bundle, locale, key);
+    return text === key && fallbackKey ? uiText(engine.bundle, locale, fallbackKey) : text;
   };
+  const dmButton = (locale: string) => ({ id: DM_CHOICE, label: ui(locale, 'continue_dm') });
 
-  /** Quick hide in DMs: delete the bot's recent messages; the neutral reply then stands alone. */
-  async function hide(userId: string): Promise<void> {
-    const entry = sentInDm.get(userId);
-    if (!entry) return;
-    sentInDm.delete(userId);
-    const channel = await client.channels.fetch(entry.channelId).catch(() => null);
-    if (!channel || !('messages' in channel)) return;
-    await Promise.all(entry.ids.map((id) => channel.messages.delete(id).catch(() => undefined)));
+  // ---------- turns and their effects ----------
+
+  /** Runs turns; a quick hide collects the person's earlier messages to delete once the answer is out. */
+  async function turns(inbounds: Inbound[]): Promise<{ result: TurnResult; toHide: SentMessage[] }> {
+    let result: TurnResult | undefined;
+    let toHide: SentMessage[] = [];
+    for (const inbound of inbounds) {
+      result = await engine.handle(inbound);
+      const userId = inbound.user.slice(3);
+      if (result.effects.some((e) => e.type === 'hide')) toHide = [...toHide, ...recent.take(userId)];
+      if (result.effects.some((e) => e.type === 'forgotten')) recent.forget(userId);
+    }
+    return { result: result!, toHide };
   }
 
-  async function turn(inbound: Inbound): Promise<TurnResult> {
-    const result = await engine.handle(inbound);
-    if (result.effects.some((e) => e.type === 'hide')) await hide(inbound.user.slice(3));
-    if (result.effects.some((e) => e.type === 'forgotten')) sentInDm.delete(inbound.user.slice(3));
-    return result;
+  /** Deletes the bot's earlier messages to this person, newest first (the most visible). */
+  async function hide(messages: SentMessage[]): Promise<void> {
+    const appId = client.application?.id ?? opts.applicationId;
+    for (const m of messages) {
+      const route =
+        m.kind === 'channel'
+          ? Routes.channelMessage(m.channelId, m.id)
+          : appId
+            ? Routes.webhookMessage(appId, m.token, m.id)
+            : undefined;
+      if (!route) continue;
+      // Already gone (the person deleted the DM, the token expired): nothing to hide.
+      await client.rest.delete(route).catch((err) => logger.debug({ err: describeError(err) }, 'hide: skip'));
+    }
   }
+
+  // ---------- direct messages ----------
 
   async function onMessage(msg: Message): Promise<void> {
-    // Only direct messages: without the MessageContent intent, server messages never reach us.
-    if (msg.author.bot || msg.guildId) return;
-    const user = `dc:${msg.author.id}`;
-    const cmd = parseCommand(msg.content);
-    const inbound: Inbound = cmd
-      ? {
-          user,
-          channel: 'discord',
-          id: msg.id,
-          kind: 'command',
-          ...(cmd.command === 'start' && cmd.arg ? { flow: cmd.arg } : {}),
-          ...cmd,
-        }
-      : { user, channel: 'discord', id: msg.id, kind: 'text', text: msg.content };
-    const result = await turn(inbound);
-    for (const p of renderReplies(result.replies)) {
-      if (!('send' in msg.channel)) return;
-      const sent = await msg.channel.send(p as never);
-      remember(msg.author.id, sent);
+    if (msg.author.bot || msg.guildId || msg.author.id === client.user?.id) return;
+    if (msg.type !== MessageType.Default && msg.type !== MessageType.Reply) return;
+    const userId = msg.author.id;
+    try {
+      // A DM tells no language: the engine keeps the person's, or reads it from what they type.
+      const { result, toHide } = await turns([dmInbound({ userId, id: msg.id, content: msg.content })]);
+      await sendDm(msg.channelId, userId, renderReplies(result.replies));
+      await hide(toHide);
+    } catch (err) {
+      report('direct message', err);
+      await client.rest
+        .post(Routes.channelMessages(msg.channelId), {
+          body: { content: ui(engine.bundle.config.defaultLocale, 'platform_error') },
+        })
+        .catch(() => undefined);
     }
+  }
+
+  async function sendDm(channelId: string, userId: string, payloads: Payload[]): Promise<void> {
+    for (const p of payloads) {
+      const sent = (await client.rest.post(Routes.channelMessages(channelId), {
+        body: { ...p, allowed_mentions: { parse: [] } },
+      })) as { id: string };
+      recent.sent(userId, { kind: 'channel', channelId, id: sent.id });
+    }
+  }
+
+  // ---------- interactions ----------
+
+  async function onInteraction(i: Interaction): Promise<void> {
+    if (i.isChatInputCommand()) {
+      if (i.commandName === CARD_COMMAND) await postCard(i);
+      else if (i.commandName === COMMAND) await onSlash(i);
+    } else if (i.isButton() || i.isStringSelectMenu()) {
+      await onComponent(i);
+    }
+  }
+
+  /** The public card: what SafeStep is and how to reach it privately; nobody's data. */
+  async function postCard(i: ChatInputCommandInteraction): Promise<void> {
+    const locale = localeFor(i.guildLocale ?? i.locale);
+    await i.reply({
+      content: ui(locale, 'card'),
+      components: [
+        {
+          type: 1,
+          components: [
+            {
+              type: 2,
+              style: 1,
+              custom_id: `|${CARD_CHOICE}`,
+              label: ui(locale, 'card_button', 'continue_dm'),
+            },
+          ],
+        },
+      ],
+      ...NO_PINGS,
+    } as never);
   }
 
   async function onSlash(i: ChatInputCommandInteraction): Promise<void> {
-    if (i.commandName === CARD_COMMAND) {
-      await i.reply({ content: ui(pickLocale(i.locale), 'card') });
-      return;
-    }
-    if (i.commandName !== COMMAND) return;
-    const topic = i.options.getString('topic') ?? undefined;
-    const text = i.options.getString('text') ?? undefined;
-    const base = { user: `dc:${i.user.id}`, channel: 'discord', id: i.id, locale: i.locale };
-    const inbound: Inbound = topic
-      ? { ...base, kind: 'command', command: 'start', flow: topic }
-      : text
-        ? { ...base, kind: 'text', text, forwarded: true }
-        : { ...base, kind: 'command', command: 'start' };
-    const result = await turn(inbound);
-    const inGuild = Boolean(i.guildId);
-    // In a server only this person sees the answers, and may move to DMs.
-    const extra = inGuild ? [{ id: DM_CHOICE, label: ui(result.locale, 'continue_dm') }] : [];
-    const payloads = renderReplies(result.replies, extra);
-    const flags = inGuild ? MessageFlags.Ephemeral : undefined;
-    await respond(i, payloads, flags);
-  }
-
-  async function onComponent(i: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
-    const decoded = decodeCustomId(i.customId);
-    if (!decoded) return;
-    const ephemeral = Boolean(i.message.flags?.has(MessageFlags.Ephemeral));
-    const locale = i.locale;
-    if (decoded.choice === DM_CHOICE) {
-      await continueInDm(i, locale);
-      return;
-    }
-    const choice = i.isStringSelectMenu() ? (i.values[0] ?? '') : decoded.choice;
-    const result = await turn({
-      user: `dc:${i.user.id}`,
-      channel: 'discord',
+    const inGuild = i.inGuild();
+    const userId = i.user.id;
+    const hint = localeOf(i);
+    const inbounds = slashInbounds({
+      userId,
       id: i.id,
-      locale,
-      kind: 'choice',
-      choice,
-      ...(decoded.stamp ? { stamp: decoded.stamp } : {}),
+      locale: hint,
+      topic: i.options.getString('topic'),
+      text: i.options.getString('text'),
     });
-    // The pressed message keeps its text and loses its buttons, so it cannot be answered twice.
-    const label = i.isButton() ? (i.component as { label?: string } | null)?.label : undefined;
-    const content = `${i.message.content}${label ? `\n\n→ ${label}` : ''}`.slice(0, 2000);
-    await i.update({ content, components: [] });
-    const extra = ephemeral ? [{ id: DM_CHOICE, label: ui(result.locale, 'continue_dm') }] : [];
-    for (const p of renderReplies(result.replies, extra)) {
-      const sent = await i.followUp({
-        ...p,
-        ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
-      } as never);
-      remember(i.user.id, sent);
-    }
+    await converse(i, 'reply', inGuild, inbounds);
   }
 
-  async function continueInDm(
-    i: ButtonInteraction | StringSelectMenuInteraction,
-    locale: string,
+  async function onComponent(i: Component): Promise<void> {
+    const userId = i.user.id;
+    const hint = localeOf(i);
+    const decoded = decodeCustomId(i.customId);
+    const choice = i.isStringSelectMenu() ? i.values[0] : decoded?.choice;
+    const ephemeral = Boolean(i.message.flags?.has(MessageFlags.Ephemeral));
+    if (choice === DM_CHOICE) return continueInDm(i, hint);
+    if (choice === CARD_CHOICE) {
+      // From the public card: a private conversation for whoever pressed, in the server.
+      return converse(i, 'reply', i.inGuild(), [showWhereWeAre({ userId, locale: hint })]);
+    }
+    // A button the adapter cannot read (an older version's): show where the person is, kindly.
+    const inbound =
+      choice && decoded
+        ? choiceInbound({
+            userId,
+            id: i.id,
+            locale: hint,
+            choice,
+            ...(decoded.stamp ? { stamp: decoded.stamp } : {}),
+          })
+        : showWhereWeAre({ userId, locale: hint });
+    await converse(i, 'update', ephemeral && i.inGuild(), [inbound]);
+  }
+
+  /**
+   * One interaction's turn. 'reply': the answer is a new message; 'update': the pressed message
+   * keeps its text, shows the answer chosen and loses its buttons (it cannot be answered twice),
+   * and the replies follow. Private (ephemeral) in a server, with the offer to move to DMs.
+   */
+  async function converse(
+    i: ChatInputCommandInteraction | Component,
+    mode: AnswerMode,
+    inPrivate: boolean,
+    inbounds: Inbound[],
   ): Promise<void> {
-    const result = await turn({
-      user: `dc:${i.user.id}`,
-      channel: 'discord',
-      locale,
-      kind: 'choice',
-      choice: '_more',
+    const userId = i.user.id;
+    const answer = answerInTime(i, { mode, ephemeral: inPrivate, withinMs: ackWithinMs });
+    await queue.run(userId, async () => {
+      try {
+        const { result, toHide } = await turns(inbounds);
+        const extra = inPrivate ? [dmButton(result.locale)] : [];
+        const payloads = renderReplies(result.replies, extra);
+        if (mode === 'update' && i.isMessageComponent()) {
+          await answer.first({ content: pressedContent(i), components: [] });
+          remember(i, userId, inPrivate, await followUps(answer, payloads));
+        } else {
+          const [first, ...rest] = payloads;
+          await answer.first(first ?? { content: '…', components: [] });
+          remember(i, userId, inPrivate, ['@original', ...(await followUps(answer, rest))]);
+        }
+        await hide(toHide);
+      } catch (err) {
+        report(`interaction ${mode}`, err);
+        await answer.notice(ui(localeFor(localeOf(i)), 'platform_error')).catch(() => undefined);
+      }
     });
-    try {
-      const dm = await i.user.createDM();
-      for (const p of renderReplies(result.replies)) remember(i.user.id, await dm.send(p as never));
-      await i.update({ content: ui(result.locale, 'continued_dm'), components: [] });
-    } catch (err) {
-      logger.warn({ err: describe(err) }, 'could not open a DM');
-      await i.reply({ content: ui(result.locale, 'dm_closed'), flags: MessageFlags.Ephemeral });
+  }
+
+  async function followUps(answer: Answer, payloads: Payload[]): Promise<string[]> {
+    const ids: string[] = [];
+    for (const p of payloads) ids.push(await answer.followUp(p));
+    return ids;
+  }
+
+  /** Interaction messages in a DM are channel messages; in a server, only the token reaches them. */
+  function remember(i: Interaction, userId: string, viaWebhook: boolean, ids: string[]): void {
+    for (const id of ids) {
+      if (!viaWebhook && i.channelId && id !== '@original') {
+        recent.sent(userId, { kind: 'channel', channelId: i.channelId, id });
+      } else {
+        recent.sent(userId, { kind: 'webhook', token: i.token, id, at: Date.now() });
+      }
     }
   }
 
-  async function respond(
-    i: ChatInputCommandInteraction,
-    payloads: Payload[],
-    flags: MessageFlags.Ephemeral | undefined,
-  ) {
-    const [first, ...rest] = payloads;
-    if (!first) return;
-    await i.reply({ ...first, ...(flags ? { flags } : {}) } as never);
-    for (const p of rest) {
-      const sent = await i.followUp({ ...p, ...(flags ? { flags } : {}) } as never);
-      remember(i.user.id, sent);
-    }
+  /** Moves the conversation to DMs: the current step is sent there; the private message says so. */
+  async function continueInDm(i: Component, hint: string | undefined): Promise<void> {
+    const userId = i.user.id;
+    const answer = answerInTime(i, { mode: 'update', ephemeral: true, withinMs: ackWithinMs });
+    await queue.run(userId, async () => {
+      try {
+        const { result } = await turns([showWhereWeAre({ userId, locale: hint })]);
+        const payloads = renderReplies(result.replies);
+        try {
+          const dm = await i.user.createDM();
+          await sendDm(dm.id, userId, payloads);
+        } catch (err) {
+          if (!isDmClosed(err)) throw err;
+          // DMs closed: say so, and keep going here, privately.
+          await answer.first({ content: pressedContent(i), components: [] });
+          const note = { content: ui(result.locale, 'dm_closed'), components: [] };
+          remember(i, userId, true, await followUps(answer, [note, ...payloads]));
+          return;
+        }
+        await answer.first({ content: ui(result.locale, 'continued_dm'), components: [] });
+      } catch (err) {
+        report('continue in DMs', err);
+        await answer.notice(ui(localeFor(hint), 'platform_error')).catch(() => undefined);
+      }
+    });
   }
 
-  async function onInteraction(i: Interaction): Promise<void> {
-    if (i.isChatInputCommand()) await onSlash(i);
-    else if (i.isButton() || i.isStringSelectMenu()) await onComponent(i);
-  }
-
-  /** Errors from Discord are logged once, with context; the person gets a short retry notice. */
-  async function guarded(
-    where: string,
-    locale: string,
-    fn: () => Promise<void>,
-    notify: (text: string) => Promise<unknown>,
-  ) {
-    try {
-      await fn();
-    } catch (err) {
-      logger.error({ err: describe(err), where }, 'discord handler failed');
-      await notify(ui(pickLocale(locale), 'platform_error')).catch(() => undefined);
-    }
-  }
-
-  client.on(Events.Error, (err) => logger.error({ err: describe(err) }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (_e, shard) =>
-    logger.warn({ shard }, 'gateway disconnected; reconnecting'),
-  );
-  client.on(Events.MessageCreate, (msg) => {
-    void guarded(
-      'message',
-      engine.bundle.config.defaultLocale,
-      () => onMessage(msg),
-      (text) => ('send' in msg.channel ? msg.channel.send({ content: text }) : Promise.resolve()),
+  /** Errors from Discord: one log line with what failed and where; never text or tokens. */
+  function report(where: string, err: unknown): void {
+    logger.error(
+      { where, err: describeError(err) },
+      'discord: could not answer; the person was asked to retry',
     );
+  }
+
+  // ---------- the client ----------
+
+  const inflight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  client.on(Events.MessageCreate, (msg) => {
+    if (stopping) return;
+    track(queue.run(msg.author.id, () => onMessage(msg)).catch((err) => report('message', err)));
   });
   client.on(Events.InteractionCreate, (i) => {
-    void guarded(
-      'interaction',
-      'locale' in i ? i.locale : 'en',
-      () => onInteraction(i),
-      async (text) => {
-        if (!i.isRepliable()) return;
-        if (i.replied || i.deferred) await i.followUp({ content: text, flags: MessageFlags.Ephemeral });
-        else await i.reply({ content: text, flags: MessageFlags.Ephemeral });
-      },
-    );
+    if (stopping) return;
+    track(onInteraction(i).catch((err) => report('interaction', err)));
   });
+  // The client reconnects and resumes by itself; these say that it does.
+  client.on(Events.Error, (err) => logger.error({ err: describeError(err) }, 'discord client error'));
+  client.on(Events.Warn, (message) => logger.warn({ warning: message }, 'discord client warning'));
+  client.on(Events.ShardDisconnect, (event, shard) =>
+    logger.warn({ shard, code: event.code }, 'discord gateway disconnected'),
+  );
+  client.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'discord gateway reconnecting'));
+  client.on(Events.ShardResume, (shard, replayed) =>
+    logger.info({ shard, replayed }, 'discord gateway resumed'),
+  );
+  client.rest.on('rateLimited', (info) =>
+    logger.warn(
+      { route: info.route, retryAfterMs: info.retryAfter, global: info.global },
+      'discord rate limit; waiting',
+    ),
+  );
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(opts.token);
   await ready;
-  logger.info({ guilds: client.guilds.cache.size }, 'discord client ready');
+  logger.info({ guilds: client.guilds.cache.size, shard: client.shard?.ids }, 'discord client ready');
+
   return {
+    /** Stops taking events, lets turns in flight send their replies (bounded), then disconnects. */
     async stop() {
+      stopping = true;
+      const drained = Promise.allSettled([...inflight]).then(() => queue.idle());
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, opts.drainMs ?? 5000)))]);
+      clearTimeout(timer);
       await client.destroy();
     },
   };
-
-  function pickLocale(l: string): string {
-    return l.toLowerCase().startsWith('zh') ? 'zh-CN' : engine.bundle.config.defaultLocale;
-  }
 }
 
-/** Error details without request bodies (they may hold what a person typed). */
-function describe(err: unknown): { name: string; message: string; code?: unknown; status?: unknown } {
-  const e = err as { name?: string; message?: string; code?: unknown; status?: unknown };
-  return { name: e?.name ?? 'Error', message: String(e?.message ?? err), code: e?.code, status: e?.status };
+/** The pressed message keeps its text and shows the answer chosen. */
+function pressedContent(i: Component): string {
+  const label = i.isStringSelectMenu()
+    ? i.component?.options.find((o) => o.value === i.values[0])?.label
+    : (i.component as { label?: string | null } | undefined)?.label;
+  const text = `${i.message.content}${label ? `\n\n→ ${plainText(label)}` : ''}`.trim();
+  return [...text].slice(0, CONTENT_LIMIT).join('') || '…';
 }
-
-export { encodeCustomId };
