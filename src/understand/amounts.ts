@@ -30,6 +30,7 @@ const IS_CRYPTO = new RegExp(`${CRYPTO}$`, 'i');
 
 export function findAmounts(text: string): AmountFinding[] {
   const found: AmountFinding[] = [];
+  if (!/[\d零一二两三四五六七八九十百千]/.test(text)) return found;
   for (const m of text.matchAll(AMOUNT)) {
     const match = m[0].trim();
     found.push({ match, crypto: IS_CRYPTO.test(match) });

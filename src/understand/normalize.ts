@@ -50,9 +50,15 @@ export function normalize(text: string): string {
   const folded = plain(text)
     .toLowerCase()
     .replace(FOLD, (c) => PUNCT[c]!);
+  // Only Han text can hold Traditional characters: skip the per-character pass for the rest.
+  const simplified = /[\u3400-\u9fff\uf900-\ufaff]/.test(folded) ? toSimplified(folded) : folded;
+  return simplified.replace(/\s+/g, ' ').trim();
+}
+
+function toSimplified(text: string): string {
   let out = '';
-  for (const ch of folded) out += T2S.get(ch) ?? ch;
-  return out.replace(/\s+/g, ' ').trim();
+  for (const ch of text) out += T2S.get(ch) ?? ch;
+  return out;
 }
 
 export interface Token {

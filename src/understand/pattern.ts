@@ -117,16 +117,9 @@ export class PatternMatcher<T> {
    */
   match(tokens: readonly Token[], longest: boolean): Hit<T>[] {
     const hits: Hit<T>[] = [];
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      const found: Entry<T>[] = [
-        ...(this.byLiteral.get(t.text) ?? []),
-        ...(t.kind === 'word' && t.text.length >= STEM_MIN
-          ? (this.byStem.get(t.text.slice(0, STEM_MIN)) ?? [])
-          : []),
-        ...(isNumeric(t) ? this.byNumber : []),
-      ];
-      for (const e of found) {
+    const tryAll = (list: readonly Entry<T>[] | undefined, i: number) => {
+      if (!list) return;
+      for (const e of list) {
         const end = matchFrom(e.elements, 0, tokens, i);
         if (end < 0) continue;
         for (let k = 0; k < e.values.length; k++) {
@@ -135,11 +128,18 @@ export class PatternMatcher<T> {
             pattern: e.sources[k]!,
             first: i,
             last: end,
-            start: t.start,
+            start: tokens[i]!.start,
             end: tokens[end - 1]!.end,
           });
         }
       }
+    };
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      tryAll(this.byLiteral.get(t.text), i);
+      if (t.kind === 'word' && t.text.length >= STEM_MIN)
+        tryAll(this.byStem.get(t.text.slice(0, STEM_MIN)), i);
+      if (isNumeric(t)) tryAll(this.byNumber, i);
     }
     return longest ? keepLongest(hits) : hits;
   }

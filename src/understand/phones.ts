@@ -1,9 +1,9 @@
 /**
- * Phone numbers in a message, with their country. Numbers written in international form are
- * always found; local ones only when the person's region is known. A number from a country where
- * scam compounds hold people (scam-guidance §2a) is a warning in itself.
+ * Phone numbers in a message, with their country. Numbers in international form (+855…, 00855…)
+ * are always read; local ones only when the person's region is known, and only if valid there.
+ * A cheap scan finds digit runs first: parsing is slow, and most messages hold no number.
  */
-import { type CountryCode, findPhoneNumbersInText, isSupportedCountry } from 'libphonenumber-js';
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 export interface PhoneFinding {
   match: string;
@@ -15,16 +15,30 @@ export interface PhoneFinding {
 /** Our region ids that are not ISO country codes. */
 const REGION_COUNTRY: Record<string, string> = { UK: 'GB', 'CN-ABROAD': 'CN' };
 
+/** A plus or 00, then digits with the spaces, dashes, dots and brackets people put between them. */
+const CANDIDATE = /(?:\+|(?<![\d.])00)?(?<![\d.,])\d[\d\s\-().]{5,22}\d(?![\d.,]\d)/g;
+
 export function findPhones(text: string, region?: string): PhoneFinding[] {
+  const found: PhoneFinding[] = [];
+  if (!/\d[\d\s\-().]{5,}\d/.test(text)) return found;
   const country = region ? (REGION_COUNTRY[region] ?? region) : undefined;
   const defaultCountry = country && isSupportedCountry(country) ? (country as CountryCode) : undefined;
-  try {
-    return findPhoneNumbersInText(text, defaultCountry ? { defaultCountry } : undefined).map((p) => ({
-      match: text.slice(p.startsAt, p.endsAt),
-      ...(p.number.country ? { country: p.number.country } : {}),
-      callingCode: p.number.countryCallingCode,
-    }));
-  } catch {
-    return [];
+  for (const m of text.matchAll(CANDIDATE)) {
+    const match = m[0].trim();
+    const digits = match.replace(/\D/g, '').length;
+    if (digits < 7 || digits > 15) continue;
+    const international = match.startsWith('+') || match.startsWith('00');
+    if (!international && !defaultCountry) continue;
+    const parsed = parsePhoneNumberFromString(
+      match.startsWith('00') ? `+${match.slice(2)}` : match,
+      international ? undefined : defaultCountry,
+    );
+    if (!parsed || !(international ? parsed.isPossible() : parsed.isValid())) continue;
+    found.push({
+      match,
+      ...(parsed.country ? { country: parsed.country } : {}),
+      callingCode: parsed.countryCallingCode,
+    });
   }
+  return found;
 }

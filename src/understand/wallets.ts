@@ -21,6 +21,8 @@ const CANDIDATES: [RegExp, Chain][] = [
 
 export function findWallets(text: string): WalletFinding[] {
   const found: WalletFinding[] = [];
+  // Every address format is a run of 26+ letters and digits: most messages have none.
+  if (!/[A-Za-z0-9]{26}/.test(text)) return found;
   for (const [re, chain] of CANDIDATES) {
     for (const m of text.matchAll(re)) {
       const match = m[0];
