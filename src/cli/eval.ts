@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { createEngine } from '../engine/engine.ts';
-import type { Bundle } from '../flow/bundle.ts';
+import { type Bundle, loadBundle } from '../flow/bundle.ts';
 import { createLogger } from '../log.ts';
 import { openMemoryStore } from '../store/memory.ts';
 
@@ -37,6 +37,13 @@ export interface EvalReport {
   perFlow: Record<string, { total: number; correct: number }>;
   dangerRecall: number;
   dangerPrecision: number;
+  /** The emergency flow's id, where danger must land. */
+  emergency: string;
+}
+
+/** One corpus file against one flows folder: what `safestep eval FILE` prints. */
+export async function evalCorpus(corpusPath: string, flowsDir: string): Promise<EvalReport> {
+  return runEval(readCorpus(corpusPath), await loadBundle(flowsDir));
 }
 
 export function readCorpus(path: string): CorpusEntry[] {
@@ -90,6 +97,7 @@ export async function runEval(entries: CorpusEntry[], bundle: Bundle): Promise<E
     perFlow,
     dangerRecall: ratio(danger.filter((c) => c.landed === emergency).length, danger.length),
     dangerPrecision: ratio(flaggedDanger.filter((c) => c.entry.danger).length, flaggedDanger.length),
+    emergency,
   };
 }
 
@@ -109,15 +117,18 @@ export function formatEvalReport(r: EvalReport): string {
           `  ${flow.padEnd(20)} ${String(f.correct).padStart(3)}/${String(f.total).padEnd(3)} ${pct(f.correct / f.total)}`,
       ),
   ];
-  const wrong = r.cases.filter((c) => c.verdict === 'wrong');
+  const show = (c: EvalCase) => {
+    const text = c.entry.text.length > 70 ? `${c.entry.text.slice(0, 67)}…` : c.entry.text;
+    return `  ${c.entry.flow} → ${c.landed}${c.offered.length ? ` (offered ${c.offered.join(', ')})` : ''}: ${JSON.stringify(text)}`;
+  };
+  const missed = r.cases.filter((c) => c.entry.danger && c.landed !== r.emergency);
+  if (missed.length > 0) lines.push('', 'DANGER MISSED (must be none):', ...missed.map(show));
+  const alarms = r.cases.filter((c) => !c.entry.danger && c.landed === r.emergency);
+  if (alarms.length > 0)
+    lines.push('', 'false alarms (not labelled danger, sent to emergency help):', ...alarms.map(show));
+  const wrong = r.cases.filter((c) => c.verdict === 'wrong' && !missed.includes(c) && !alarms.includes(c));
   if (wrong.length > 0) {
-    lines.push('', 'confusions (expected → landed):');
-    for (const c of wrong) {
-      const text = c.entry.text.length > 70 ? `${c.entry.text.slice(0, 67)}…` : c.entry.text;
-      lines.push(
-        `  ${c.entry.flow} → ${c.landed}${c.offered.length ? ` (offered ${c.offered.join(', ')})` : ''}: ${JSON.stringify(text)}`,
-      );
-    }
+    lines.push('', 'other confusions (expected → landed):', ...wrong.map(show));
   }
   return lines.join('\n');
 }

@@ -32,7 +32,7 @@ const CANDIDATE = new RegExp(
 export function findLinks(text: string, rules: LinkRules): LinkFinding[] {
   const found: LinkFinding[] = [];
   // A link needs a dot between two word characters; most messages have none.
-  if (!/\w\.[^\s\d]/.test(text)) return found;
+  if (!/\w\.\w/.test(text)) return found;
   for (const m of text.matchAll(CANDIDATE)) {
     const match = m[0].replace(/[.,;:!?]+$/, '');
     const hasScheme = /^https?:\/\//i.test(match);

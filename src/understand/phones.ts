@@ -18,6 +18,8 @@ const REGION_COUNTRY: Record<string, string> = { UK: 'GB', 'CN-ABROAD': 'CN' };
 /** A plus or 00, then digits with the spaces, dashes, dots and brackets people put between them. */
 const CANDIDATE = /(?:\+|(?<![\d.])00)?(?<![\d.,])\d[\d\s\-().]{5,22}\d(?![\d.,]\d)/g;
 
+const DATE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$/;
+
 export function findPhones(text: string, region?: string): PhoneFinding[] {
   const found: PhoneFinding[] = [];
   if (!/\d[\d\s\-().]{5,}\d/.test(text)) return found;
@@ -25,6 +27,7 @@ export function findPhones(text: string, region?: string): PhoneFinding[] {
   const defaultCountry = country && isSupportedCountry(country) ? (country as CountryCode) : undefined;
   for (const m of text.matchAll(CANDIDATE)) {
     const match = m[0].trim();
+    if (DATE.test(match)) continue;
     const digits = match.replace(/\D/g, '').length;
     if (digits < 7 || digits > 15) continue;
     const international = match.startsWith('+') || match.startsWith('00');

@@ -1,5 +1,7 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { loadUnderstanding } from '../../src/understand/load.ts';
 import { normalize } from '../../src/understand/normalize.ts';
 import { withinOneEdit } from '../../src/understand/typos.ts';
@@ -95,5 +97,52 @@ describe('red flags in text', () => {
       analyze('I sent 5,000 USDT and ¥3000 to +855 12 345 678 via https://bit.ly/x').entities ?? []
     ).map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['amount', 'phone', 'link']));
+  });
+});
+
+describe('answers in flows', () => {
+  const ids = (text: string) => analyze(text).intents.map((i) => i.id);
+  it('reads a reply as a whole, and the first clause of a longer one', () => {
+    expect(ids('yes')).toContain('yes');
+    expect(ids('no, they only asked for my name and which city I live in, nothing else')).toContain('no');
+    expect(ids('有，他们让我先交押金')).toContain('yes');
+    expect(ids('已经转了')).toContain('paid');
+    expect(ids('还没转')).toContain('not_paid');
+  });
+  it('does not take a story for an answer', () => {
+    expect(ids('有人说我涉嫌洗钱要转到安全账户')).not.toContain('yes');
+    expect(ids('我下周开始新工作了 有点紧张')).not.toContain('yes');
+    expect(ids('no one called me back about the job offer in thailand yet')).not.toContain('no');
+    expect(ids('they want me to move it to a safe account')).not.toContain('safe');
+  });
+});
+
+describe('when two flows fit', () => {
+  it('money already gone goes to money-lost first, whatever the scam', () => {
+    expect(top('I already sent 2000 usdt to the trading platform and now I cannot withdraw')).toBe(
+      'money-lost',
+    );
+  });
+  it('a "job" of liking videos is a task scam', () => {
+    expect(top('a recruiter on WhatsApp offers 300 a day for liking videos')).toBe('task-scam');
+  });
+  it('a single ordinary word is not enough to pick a flow', () => {
+    expect(analyze('my new job starts on monday').intents.every((i) => i.score < 0.5)).toBe(true);
+  });
+});
+
+describe('the flags it raises', () => {
+  it('names sums of money, crypto apart', () => {
+    expect(flagIds('they want ¥3000 first')).toContain('money_amount');
+    expect(flagIds('deposit 500 USDT to unlock')).toContain('amount_in_crypto');
+  });
+  it('raises only flags that flows/flags/ defines and explains', () => {
+    const defined = new Set(
+      readdirSync(join(FLOWS, 'flags')).flatMap((f) =>
+        Object.keys(parse(readFileSync(join(FLOWS, 'flags', f), 'utf8'))),
+      ),
+    );
+    const loaded = loadUnderstanding(FLOWS);
+    expect(loaded.flagIds.filter((id) => !defined.has(id))).toEqual([]);
   });
 });
