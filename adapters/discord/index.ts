@@ -312,15 +312,28 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
     if (stopping) return;
     track(onInteraction(i).catch((err) => report('interaction', err)));
   });
-  // The client reconnects and resumes by itself; these say that it does.
+  // The client reconnects and resumes by itself. One line when the gateway is lost, one when it
+  // is back: retries every half second must not flood the log during an outage.
+  let lost = false;
   client.on(Events.Error, (err) => logger.error({ err: describeError(err) }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ warning: message }, 'discord client warning'));
+  client.on(Events.ShardReconnecting, (shard) => {
+    if (lost) return logger.debug({ shard }, 'discord gateway: still reconnecting');
+    lost = true;
+    logger.warn({ shard }, 'discord gateway lost; reconnecting');
+  });
+  const back = (shard: number, how: string) => {
+    if (!lost) return;
+    lost = false;
+    logger.info({ shard, how }, 'discord gateway back');
+  };
+  client.on(Events.ShardResume, (shard) => back(shard, 'resumed'));
+  client.on(Events.ShardReady, (shard) => back(shard, 'identified'));
   client.on(Events.ShardDisconnect, (event, shard) =>
-    logger.warn({ shard, code: event.code }, 'discord gateway disconnected'),
-  );
-  client.on(Events.ShardReconnecting, (shard) => logger.info({ shard }, 'discord gateway reconnecting'));
-  client.on(Events.ShardResume, (shard, replayed) =>
-    logger.info({ shard, replayed }, 'discord gateway resumed'),
+    logger.error(
+      { shard, code: event.code },
+      'discord gateway closed for good (check the token and intents)',
+    ),
   );
   client.rest.on('rateLimited', (info) =>
     logger.warn(
