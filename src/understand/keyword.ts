@@ -18,7 +18,7 @@ import { normalize, plain, tokenize } from './normalize.ts';
 import { PatternMatcher } from './pattern.ts';
 import { findPhones } from './phones.ts';
 import type { UnderstandingData } from './schema.ts';
-import { type IntentValue, scoreIntents } from './score.ts';
+import { type IntentValue, NEUTRAL, scoreIntents } from './score.ts';
 import type {
   Analysis,
   AnalyzeHint,
@@ -67,17 +67,21 @@ export function createKeywordUnderstanding(
   const intents = new PatternMatcher<IntentValue>([
     ...weighted(data.intents, false),
     ...weighted(data.answers, true),
+    ...data.neutral.map((pattern) => ({ pattern, value: { id: NEUTRAL, weight: 0, answer: false } })),
   ]);
   const danger = new PatternMatcher<DangerReason>(
     Object.entries(data.danger).flatMap(([reason, list]) =>
       (list ?? []).map((pattern) => ({ pattern, value: reason as DangerReason })),
     ),
   );
+  const notDanger = new PatternMatcher<true>(
+    data.notDanger.map((pattern) => ({ pattern, value: true as const })),
+  );
   const phrases = new PatternMatcher<string>(
     Object.entries(data.phrases).flatMap(([id, list]) => list.map((pattern) => ({ pattern, value: id }))),
   );
   const speller = new Speller(
-    [...intents.words(), ...danger.words(), ...phrases.words()],
+    [...intents.words(), ...danger.words(), ...notDanger.words(), ...phrases.words()],
     [...intents.stems(), ...danger.stems(), ...phrases.stems()],
   );
   const linkRules: LinkRules = {
@@ -106,7 +110,13 @@ export function createKeywordUnderstanding(
       const text = normalize(input);
       const tokens = speller.correct(tokenize(text));
 
-      const reasons = new Set(danger.match(tokens, false).map((h) => h.value));
+      const excused = notDanger.match(tokens, false);
+      const reasons = new Set(
+        danger
+          .match(tokens, false)
+          .filter((h) => !excused.some((x) => x.first <= h.first && h.last <= x.last))
+          .map((h) => h.value),
+      );
 
       const scored = scoreIntents(intents.match(tokens, false), text, tokens, outranks);
 

@@ -66,6 +66,10 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
       const key = reason as keyof UnderstandingData['danger'];
       data.danger[key] = [...(data.danger[key] ?? []), ...list];
     }
+    checkPatterns(src, ['neutral'], v.neutral ?? [], report);
+    data.neutral.push(...(v.neutral ?? []));
+    checkPatterns(src, ['not_danger'], v.not_danger ?? [], report);
+    data.notDanger.push(...(v.not_danger ?? []));
     for (const [id, list] of Object.entries(v.phrases ?? {})) {
       if (!claim('phrases', id)) continue;
       checkPatterns(src, ['phrases', id], list, report);

@@ -36,8 +36,12 @@ export const UnderstandingFile = z.strictObject({
   intents: z.record(Id, IntentPatterns).optional(),
   /** Answers flows route on (yes, no, paid...): count only in short replies or at a reply's start. */
   answers: z.record(Id, IntentPatterns).optional(),
+  /** Phrases that mean nothing here, listed so the words inside them don't count (是不是 is not 不是). */
+  neutral: Patterns.optional(),
   /** Danger words by reason: any match, in any state, opens emergency help. */
   danger: z.partialRecord(z.enum(DANGER_REASONS), Patterns).optional(),
+  /** Phrases that contain a danger word but describe something else ("film myself tied up"). */
+  not_danger: Patterns.optional(),
   /** Red-flag phrases: flag id (defined in flows/flags/) → patterns. */
   phrases: z.record(Id, Patterns).optional(),
   /** URL shortener domains. */
@@ -65,7 +69,9 @@ export interface IntentData {
 export interface UnderstandingData {
   intents: Record<string, IntentData>;
   answers: Record<string, IntentData>;
+  neutral: string[];
   danger: Partial<Record<DangerReason, string[]>>;
+  notDanger: string[];
   phrases: Record<string, string[]>;
   shorteners: string[];
   brands: Record<string, string[]>;
@@ -76,7 +82,9 @@ export function emptyData(): UnderstandingData {
   return {
     intents: {},
     answers: {},
+    neutral: [],
     danger: {},
+    notDanger: [],
     phrases: {},
     shorteners: [],
     brands: {},

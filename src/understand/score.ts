@@ -10,10 +10,13 @@ import { type Hit, keepLongest } from './pattern.ts';
 import type { IntentScore } from './types.ts';
 
 export interface IntentValue {
+  /** NEUTRAL for phrases that only hide the words inside them. */
   id: string;
   weight: number;
   answer: boolean;
 }
+
+export const NEUTRAL = '';
 
 /** A reply this short is an answer as a whole (words; a Chinese character counts half). */
 const ANSWER_MAX_WORDS = 8;
@@ -58,11 +61,16 @@ export function scoreIntents(
  * hides money-lost's "paid", but 已经转 (money-lost) and 转了 (the answer "paid") both count.
  */
 function resolve(hits: readonly Hit<IntentValue>[]): Hit<IntentValue>[] {
-  const intents = keepLongest(hits.filter((h) => !h.value.answer));
-  const answers = keepLongest(hits.filter((h) => h.value.answer));
+  // Neutral phrases take part in both contests, then leave: they only hide what they contain.
+  const neutral = hits.filter((h) => h.value.id === NEUTRAL);
+  const intents = keepLongest([...neutral, ...hits.filter((h) => !h.value.answer && h.value.id !== NEUTRAL)]);
+  const answers = keepLongest([...neutral, ...hits.filter((h) => h.value.answer)]);
   const hidden = (h: Hit<IntentValue>, by: readonly Hit<IntentValue>[]) =>
     by.some((o) => o.first <= h.first && h.last <= o.last && o.end - o.start > h.end - h.start);
-  return [...intents.filter((h) => !hidden(h, answers)), ...answers.filter((h) => !hidden(h, intents))];
+  return [
+    ...intents.filter((h) => !hidden(h, answers)),
+    ...answers.filter((h) => !hidden(h, intents)),
+  ].filter((h) => h.value.id !== NEUTRAL);
 }
 
 /**
