@@ -318,6 +318,8 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
   client.on(Events.Error, (err) => logger.error({ err: describeError(err) }, 'discord client error'));
   client.on(Events.Warn, (message) => logger.warn({ warning: message }, 'discord client warning'));
   client.on(Events.ShardReconnecting, (shard) => {
+    // destroy() on stop closes the socket too: that is no outage.
+    if (stopping) return;
     if (lost) return logger.debug({ shard }, 'discord gateway: still reconnecting');
     lost = true;
     logger.warn({ shard }, 'discord gateway lost; reconnecting');
