@@ -17,8 +17,8 @@ const HAN_NUMBER = '[零一二两三四五六七八九十百千]+';
 
 const AMOUNT = new RegExp(
   [
-    `${PREFIX}\\s?${NUM}${SCALE}`,
-    `${NUM}${SCALE}\\s?(?:${CRYPTO}|${FIAT})(?![a-z])`,
+    `(?<![a-z0-9])${PREFIX}\\s?${NUM}${SCALE}`,
+    `(?<![a-z0-9.])${NUM}${SCALE}\\s?(?:${CRYPTO}|${FIAT})(?![a-z])`,
     `${NUM}${SCALE}\\s?[$¥€£](?![\\d])`,
     `${NUM}\\s?(?:万|千)(?:元|块)?`,
     `${HAN_NUMBER}(?:万|千)(?:元|块钱|块)?`,

@@ -124,15 +124,16 @@ export function createKeywordUnderstanding(
       const entities: Entity[] = [];
       for (const h of phrases.match(tokens, true))
         flags.push(hit(h.value, 'phrase', text.slice(h.start, h.end)));
-      for (const link of findLinks(input, linkRules)) {
+      const links = findLinks(input, linkRules);
+      const wallets = findWallets(input);
+      // Digits inside a link or a wallet address are neither a phone number nor an amount.
+      const inside = (m: string) => [...links, ...wallets].some((x) => x.match.includes(m));
+      for (const link of links) {
         entities.push({ kind: 'link', match: link.match });
         for (const f of link.flags) flags.push(hit(f, 'link', link.match));
       }
-      const wallets = findWallets(input);
-      // Digits inside a wallet address are neither a phone number nor an amount.
-      const inWallet = (m: string) => wallets.some((w) => w.match.includes(m));
       for (const phone of findPhones(input, hint.region)) {
-        if (inWallet(phone.match)) continue;
+        if (inside(phone.match)) continue;
         entities.push({ kind: 'phone', match: phone.match });
         if (risky.has(phone.callingCode)) flags.push(hit('risky_phone_country', 'phone', phone.match));
       }
@@ -141,7 +142,7 @@ export function createKeywordUnderstanding(
         flags.push(hit('crypto_wallet_address', 'wallet', w.match));
       }
       for (const a of findAmounts(input)) {
-        if (inWallet(a.match)) continue;
+        if (inside(a.match)) continue;
         entities.push({ kind: 'amount', match: a.match });
         flags.push(hit(a.crypto ? 'amount_in_crypto' : 'money_amount', 'amount', a.match));
       }
