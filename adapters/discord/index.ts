@@ -229,13 +229,21 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
         const { result, toHide } = await turns(inbounds);
         const extra = inPrivate ? [dmButton(result.locale)] : [];
         const payloads = renderReplies(result.replies, extra);
+        // After the interaction's own answer, a DM goes on as ordinary DM messages; a server
+        // conversation as private follow-ups, which only the interaction's token reaches.
+        const dmChannel = i.inGuild() ? undefined : (i.channelId ?? undefined);
+        const more = async (ps: Payload[]) => {
+          if (dmChannel) await sendDm(dmChannel, userId, ps);
+          else remember(i, userId, await followUps(answer, ps));
+        };
         if (mode === 'update' && i.isMessageComponent()) {
           await answer.first({ content: pressedContent(i), components: [] });
-          remember(i, userId, inPrivate, await followUps(answer, payloads));
+          await more(payloads);
         } else {
           const [first, ...rest] = payloads;
           await answer.first(first ?? { content: '…', components: [] });
-          remember(i, userId, inPrivate, ['@original', ...(await followUps(answer, rest))]);
+          remember(i, userId, ['@original']);
+          await more(rest);
         }
         await hide(toHide);
       } catch (err) {
@@ -251,15 +259,9 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
     return ids;
   }
 
-  /** Interaction messages in a DM are channel messages; in a server, only the token reaches them. */
-  function remember(i: Interaction, userId: string, viaWebhook: boolean, ids: string[]): void {
-    for (const id of ids) {
-      if (!viaWebhook && i.channelId && id !== '@original') {
-        recent.sent(userId, { kind: 'channel', channelId: i.channelId, id });
-      } else {
-        recent.sent(userId, { kind: 'webhook', token: i.token, id, at: Date.now() });
-      }
-    }
+  /** Messages sent through an interaction's webhook: its token reaches them for 15 minutes. */
+  function remember(i: Interaction, userId: string, ids: string[]): void {
+    for (const id of ids) recent.sent(userId, { kind: 'webhook', token: i.token, id, at: Date.now() });
   }
 
   /** Moves the conversation to DMs: the current step is sent there; the private message says so. */
@@ -278,7 +280,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
           // DMs closed: say so, and keep going here, privately.
           await answer.first({ content: pressedContent(i), components: [] });
           const note = { content: ui(result.locale, 'dm_closed'), components: [] };
-          remember(i, userId, true, await followUps(answer, [note, ...payloads]));
+          remember(i, userId, await followUps(answer, [note, ...payloads]));
           return;
         }
         await answer.first({ content: ui(result.locale, 'continued_dm'), components: [] });

@@ -107,17 +107,14 @@ describe('Discord: direct messages', () => {
     expect(questions).toHaveLength(1);
   });
 
-  it('delivers a follow-up once after a 429 on the interaction webhook', async () => {
+  it('goes on in the DM as ordinary messages after a button press', async () => {
     let mark = h.mark();
     h.fake.dm(alice, '/start job-offer');
     const where = await h.next(mark, (s) => s.buttons.size > 0);
-    h.fake.rateLimit(/^\/webhooks\//, 1, 0.2);
     mark = h.mark();
     h.fake.press(alice, buttonId(where, 'At home'));
-    await h.next(mark, (s) => s.content.includes('Did they ask you to pay anything first?'));
-    await h.since(mark);
-    expect(h.fake.refused.map((c) => c.status)).toEqual([429]);
-    expect(h.fake.dmScreen(alice).filter((m) => m.content.includes('pay anything first'))).toHaveLength(1);
+    const fee = await h.next(mark, (s) => s.content.includes('pay anything first'));
+    expect(fee.call.path).toMatch(/^\/channels\/\d+\/messages$/);
   });
 });
 
@@ -155,6 +152,21 @@ describe('Discord: /safestep in a server', () => {
     h.fake.press(alice, buttonId(dm, '是，要交费'), { locale: 'zh-CN' });
     const outcome = await h.next(mark, (s) => s.content.includes('这是骗局的套路'));
     expect(outcome.flags & 64).toBe(0);
+  });
+
+  it('delivers a private follow-up once after a 429 on the interaction webhook', async () => {
+    let mark = h.mark();
+    h.fake.slash(bob, 'safestep', [{ name: 'topic', value: 'job-offer' }]);
+    const reply = await h.next(mark);
+    h.fake.rateLimit(/^\/webhooks\//, 1, 0.2);
+    mark = h.mark();
+    h.fake.press(bob, buttonId(reply, 'At home'));
+    await h.next(mark, (s) => s.content.includes('pay anything first'));
+    await h.since(mark);
+    expect(h.fake.refused.map((c) => c.status)).toEqual([429]);
+    const fee = h.fake.messages().filter((m) => m.content.includes('pay anything first'));
+    expect(fee).toHaveLength(1);
+    expect(fee[0]!.visibleTo).toBe(bob.id);
   });
 
   it('checks a message given as text, privately', async () => {
