@@ -72,9 +72,13 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
   const locales = engine.bundle.config.locales;
   const localeFor = (hint: string | undefined) =>
     pickLocale(hint, locales) ?? engine.bundle.config.defaultLocale;
-  const ui = (locale: string, key: string, fallbackKey?: string) => {
-    const text = uiText(engine.bundle, locale, key);
-    return text === key && fallbackKey ? uiText(engine.bundle, locale, fallbackKey) : text;
+  const ui = (locale: string, key: string) => uiText(engine.bundle, locale, key);
+  /** The card's button: the locales' `card_button` when they have one, else the entry flow's title. */
+  const cardLabel = (locale: string) => {
+    const text = ui(locale, 'card_button');
+    if (text !== 'card_button') return text;
+    const entry = engine.bundle.flows.get(engine.bundle.config.entry)?.title;
+    return entry?.[locale] ?? entry?.[engine.bundle.config.defaultLocale] ?? ui(locale, 'continue_dm');
   };
   const dmButton = (locale: string) => ({ id: DM_CHOICE, label: ui(locale, 'continue_dm') });
 
@@ -163,7 +167,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
               type: 2,
               style: 1,
               custom_id: `|${CARD_CHOICE}`,
-              label: ui(locale, 'card_button', 'continue_dm'),
+              label: cardLabel(locale),
             },
           ],
         },

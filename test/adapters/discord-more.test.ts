@@ -135,6 +135,8 @@ describe('the moderators’ card', () => {
     expect(card.content).toContain('/safestep');
     expect(card.content).not.toMatch(/carol|900000000000000003/);
 
+    expect([...card.buttons.values()]).toEqual(['Check something']);
+
     mark = t.mark();
     t.fake.press(dave, [...card.buttons.keys()][0]!);
     const reply = await t.next(mark);
@@ -173,6 +175,37 @@ describe('errors and recovery', () => {
     const again = t.mark();
     t.fake.dm(carol, '/start job-offer');
     await t.next(again, (s) => s.buttons.size > 0);
+  });
+
+  it('in a server, a failed private follow-up is logged once and the person gets a private retry notice', async () => {
+    const logs = logCapture();
+    const t = await harness({ logger: logs.logger });
+    let mark = t.mark();
+    t.fake.slash(dave, 'safestep', [{ name: 'topic', value: 'job-offer' }]);
+    const reply = await t.next(mark);
+    t.fake.fail(/^\/webhooks\/\d+\/[^/]+$/, 1, {
+      status: 400,
+      code: 50035,
+      message: 'Invalid Form Body',
+      method: 'POST',
+    });
+    mark = t.mark();
+    t.fake.press(dave, buttonId(reply, 'Abroad'));
+    const notice = await t.next(mark, (s) => s.content.includes('try again'));
+    expect(notice.flags & 64).toBe(64);
+    await t.since(mark);
+    const failures = logs.lines.filter((l) => String(l.msg).includes('could not answer'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({
+      err: { status: 400, code: 50035, route: expect.stringMatching(/:token$/) },
+    });
+    expect(logs.raw.join('\n')).not.toMatch(/tok-\d+/);
+
+    // The turn itself was applied once: /safestep alone shows the person where they are.
+    mark = t.mark();
+    t.fake.slash(dave, 'safestep', []);
+    const now = await t.next(mark);
+    expect(now.content).toContain('pay anything first');
   });
 
   it('reconnects by itself when the gateway drops, and answers what was sent meanwhile exactly once', async () => {
