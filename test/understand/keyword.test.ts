@@ -146,3 +146,25 @@ describe('the flags it raises', () => {
     expect(loaded.flagIds.filter((id) => !defined.has(id))).toEqual([]);
   });
 });
+
+describe('danger in the words people really use', () => {
+  for (const text of [
+    'i dont see the point anymore after losing everything',
+    '老闆說我想走就要賠五萬 不然把我賣去別的公司',
+    '我现在在 Myawaddy，passport 被收了',
+    'they took our phones and the gate is locked',
+    'SOS',
+  ]) {
+    it(text, () => expect(analyze(text).danger.length).toBeGreaterThan(0));
+  }
+  it('does not take the virtual-kidnapping script for someone held', () => {
+    expect(analyze('自称大使馆的人让我拍自己被绑的视频，说是声话对比').danger).toEqual([]);
+  });
+});
+
+describe('details for the evidence summary', () => {
+  it('reads no amount or phone number inside a link', () => {
+    const a = analyze('Royal Mail: pay £1.99 at https://bit.ly/3Rm4x');
+    expect(a.flags.filter((f) => f.kind === 'amount').map((f) => f.match)).toEqual(['£1.99']);
+  });
+});
