@@ -5,6 +5,7 @@
  */
 import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import type { Bundle } from '../../src/index.ts';
+import { restOptions } from './api-root.ts';
 
 export const COMMAND = 'safestep';
 export const CARD_COMMAND = 'safestep-card';
@@ -67,7 +68,7 @@ export interface RegisterOptions {
 }
 
 export async function registerCommands(opts: RegisterOptions): Promise<number> {
-  const rest = new REST(opts.apiRoot ? { api: opts.apiRoot } : {}).setToken(opts.token);
+  const rest = new REST(restOptions(opts.apiRoot)).setToken(opts.token);
   const route = opts.guildId
     ? Routes.applicationGuildCommands(opts.applicationId, opts.guildId)
     : Routes.applicationCommands(opts.applicationId);

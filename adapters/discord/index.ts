@@ -28,6 +28,7 @@ import {
   uiText,
 } from '../../src/index.ts';
 import { type Answer, type AnswerMode, answerInTime, DEFAULT_ACK_WITHIN_MS } from './answer.ts';
+import { restOptions } from './api-root.ts';
 import { CARD_CHOICE, CARD_COMMAND, COMMAND, DM_CHOICE } from './commands.ts';
 import { decodeCustomId } from './custom-id.ts';
 import { describeError, isDmClosed } from './errors.ts';
@@ -63,7 +64,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
     // A DM channel is not cached before its first message: without this, DMs never arrive.
     partials: [Partials.Channel],
-    ...(opts.apiRoot ? { rest: { api: opts.apiRoot } } : {}),
+    rest: restOptions(opts.apiRoot),
   });
   const queue = keyedQueue();
   const recent = recentMemory();
@@ -119,17 +120,17 @@ export async function startDiscord(opts: DiscordOptions): Promise<{ stop(): Prom
     if (msg.author.bot || msg.guildId || msg.author.id === client.user?.id) return;
     if (msg.type !== MessageType.Default && msg.type !== MessageType.Reply) return;
     const userId = msg.author.id;
+    let locale = engine.bundle.config.defaultLocale;
     try {
       // A DM tells no language: the engine keeps the person's, or reads it from what they type.
       const { result, toHide } = await turns([dmInbound({ userId, id: msg.id, content: msg.content })]);
+      locale = result.locale;
       await sendDm(msg.channelId, userId, renderReplies(result.replies));
       await hide(toHide);
     } catch (err) {
       report('direct message', err);
       await client.rest
-        .post(Routes.channelMessages(msg.channelId), {
-          body: { content: ui(engine.bundle.config.defaultLocale, 'platform_error') },
-        })
+        .post(Routes.channelMessages(msg.channelId), { body: { content: ui(locale, 'platform_error') } })
         .catch(() => undefined);
     }
   }

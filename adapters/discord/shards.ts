@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REST, Routes, ShardingManager } from 'discord.js';
 import { type Logger, readConfig } from '../../src/index.ts';
+import { restOptions } from './api-root.ts';
 
 export interface ShardOptions {
   token: string;
@@ -21,7 +22,7 @@ export interface ShardOptions {
 
 /** Discord's recommended shard count, from the REST root the bot uses. */
 export async function recommendedShards(token: string, apiRoot?: string): Promise<number> {
-  const rest = new REST(apiRoot ? { api: apiRoot } : {}).setToken(token);
+  const rest = new REST(restOptions(apiRoot)).setToken(token);
   const info = (await rest.get(Routes.gatewayBot())) as { shards?: number };
   return Math.max(1, info.shards ?? 1);
 }

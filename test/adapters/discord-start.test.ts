@@ -28,7 +28,8 @@ beforeAll(async () => {
     HOME: process.env.HOME,
     DISCORD_BOT_TOKEN: 'operator-token',
     DISCORD_APPLICATION_ID: fake.appId,
-    DISCORD_API_ROOT: fake.apiRoot,
+    // As an operator may type it, with a trailing slash.
+    DISCORD_API_ROOT: `${fake.apiRoot}/`,
     SAFESTEP_STORE: `sqlite:${join(mkdtempSync(join(tmpdir(), 'safestep-start-')), 'safestep.db')}`,
     LOG_LEVEL: 'info',
   };

@@ -3,6 +3,7 @@
  * turns, error facts, ordering per person, what is remembered for a quick hide.
  */
 import { describe, expect, it } from 'vitest';
+import { apiRootOf } from '../../adapters/discord/api-root.ts';
 import { decodeCustomId, encodeCustomId } from '../../adapters/discord/custom-id.ts';
 import { describeError, routeOf } from '../../adapters/discord/errors.ts';
 import { dmInbound, localeOf, slashInbounds } from '../../adapters/discord/inbound.ts';
@@ -179,6 +180,15 @@ describe('events to turns', () => {
     expect(localeOf({ locale: 'zh-CN', guildLocale: 'en-US' })).toBe('zh-CN');
     expect(localeOf({ locale: '', guildLocale: 'zh-CN' })).toBe('zh-CN');
     expect(localeOf({ guildLocale: null })).toBeUndefined();
+  });
+});
+
+describe('the REST root', () => {
+  it('is the same with or without a trailing slash, and absent when blank', () => {
+    expect(apiRootOf('http://127.0.0.1:8080/api/')).toBe('http://127.0.0.1:8080/api');
+    expect(apiRootOf(' http://127.0.0.1:8080/api ')).toBe('http://127.0.0.1:8080/api');
+    expect(apiRootOf('  ')).toBeUndefined();
+    expect(apiRootOf(undefined)).toBeUndefined();
   });
 });
 
