@@ -7,6 +7,7 @@
  *   kidnap*        any word that starts with "kidnap" (kidnapped, kidnapping)
  *   took ... passport   up to GAP_MAX words or characters in between ("took my passport")
  *   日薪#, # a day  a number: 3000, 3,000, 两万
+ *   (don't|won't) let ... go    one of several words or phrases: (护照|证件) ... 收
  *
  * Case, full-width letters, Traditional characters and apostrophes never matter (see normalize).
  */
@@ -16,43 +17,76 @@ import { HAN_NUMERALS, normalize, type Token, tokenize } from './normalize.ts';
 export const GAP_MAX = 5;
 const STEM_MIN = 3;
 
-export type Element =
-  | { kind: 'literal'; text: string }
-  | { kind: 'stem'; text: string }
-  | { kind: 'number' }
-  | { kind: 'gap' };
+type Simple = { kind: 'literal'; text: string } | { kind: 'stem'; text: string } | { kind: 'number' };
+
+export type Element = Simple | { kind: 'gap' } | { kind: 'any'; options: Simple[][] };
 
 export type Compiled = { ok: true; elements: Element[]; key: string } | { ok: false; error: string };
 
 export function compilePattern(source: string): Compiled {
   const text = normalize(source);
   const elements: Element[] = [];
-  for (const part of text.split(/(\.\.\.|#)/)) {
+  for (const part of text.split(/(\.\.\.|#|\([^()]*\))/)) {
     if (part === '...') elements.push({ kind: 'gap' });
     else if (part === '#') elements.push({ kind: 'number' });
-    else {
-      for (const t of tokenize(part)) {
-        if (part[t.end] === '*') {
-          if (t.kind !== 'word') return { ok: false, error: `"*" only follows a word: "${source}"` };
-          if (t.text.length < STEM_MIN)
-            return { ok: false, error: `"${t.text}*" is too short a stem (at least ${STEM_MIN} letters)` };
-          elements.push({ kind: 'stem', text: t.text });
-        } else elements.push({ kind: 'literal', text: t.text });
+    else if (part.startsWith('(') && part.endsWith(')')) {
+      const options: Simple[][] = [];
+      for (const option of part.slice(1, -1).split('|')) {
+        const c = simpleElements(option, source);
+        if (typeof c === 'string') return { ok: false, error: c };
+        if (c.length === 0) return { ok: false, error: `an empty choice in "${part}": "${source}"` };
+        options.push(c);
       }
+      elements.push({ kind: 'any', options });
+    } else {
+      if (/[()|]/.test(part)) return { ok: false, error: `unbalanced "(", ")" or "|": "${source}"` };
+      const c = simpleElements(part, source);
+      if (typeof c === 'string') return { ok: false, error: c };
+      elements.push(...c);
     }
   }
-  if (!elements.some((e) => e.kind === 'literal' || e.kind === 'stem'))
+  if (!elements.some((e) => e.kind === 'literal' || e.kind === 'stem' || e.kind === 'any'))
     return { ok: false, error: `"${source}" has no word to match` };
   if (elements[0]!.kind === 'gap' || elements.at(-1)!.kind === 'gap')
     return { ok: false, error: `"..." belongs between words: "${source}"` };
   if (elements.some((e, i) => e.kind === 'gap' && elements[i + 1]?.kind === 'gap'))
     return { ok: false, error: `two "..." in a row: "${source}"` };
-  const key = elements
-    .map((e) =>
-      e.kind === 'literal' ? e.text : e.kind === 'stem' ? `${e.text}*` : e.kind === 'gap' ? '...' : '#',
-    )
-    .join(' ');
-  return { ok: true, elements, key };
+  return { ok: true, elements, key: elements.map(keyOf).join(' ') };
+}
+
+/** Words, stems and numbers of a piece without gaps or choices; a string is an error. */
+function simpleElements(part: string, source: string): Simple[] | string {
+  const out: Simple[] = [];
+  for (const piece of part.split(/(#)/)) {
+    if (piece === '#') {
+      out.push({ kind: 'number' });
+      continue;
+    }
+    for (const t of tokenize(piece)) {
+      if (piece[t.end] === '*') {
+        if (t.kind !== 'word') return `"*" only follows a word: "${source}"`;
+        if (t.text.length < STEM_MIN)
+          return `"${t.text}*" is too short a stem (at least ${STEM_MIN} letters)`;
+        out.push({ kind: 'stem', text: t.text });
+      } else out.push({ kind: 'literal', text: t.text });
+    }
+  }
+  return out;
+}
+
+function keyOf(e: Element): string {
+  switch (e.kind) {
+    case 'literal':
+      return e.text;
+    case 'stem':
+      return `${e.text}*`;
+    case 'number':
+      return '#';
+    case 'gap':
+      return '...';
+    case 'any':
+      return `(${e.options.map((o) => o.map(keyOf).join(' ')).join('|')})`;
+  }
 }
 
 export interface Hit<T> {
@@ -89,9 +123,12 @@ export class PatternMatcher<T> {
         e = { elements: c.elements, sources: [], values: [] };
         this.byKey.set(c.key, e);
         const head = c.elements[0]!;
-        if (head.kind === 'literal') push(this.byLiteral, head.text, e);
-        else if (head.kind === 'stem') push(this.byStem, head.text.slice(0, STEM_MIN), e);
-        else this.byNumber.push(e);
+        const heads = head.kind === 'any' ? head.options.map((o) => o[0]!) : [head as Simple];
+        for (const h of new Map(heads.map((x) => [keyOf(x), x])).values()) {
+          if (h.kind === 'literal') push(this.byLiteral, h.text, e);
+          else if (h.kind === 'stem') push(this.byStem, h.text.slice(0, STEM_MIN), e);
+          else if (!this.byNumber.includes(e)) this.byNumber.push(e);
+        }
       }
       e.sources.push(pattern);
       e.values.push(value);
@@ -100,14 +137,18 @@ export class PatternMatcher<T> {
 
   /** Whole words the patterns contain, for typo correction. */
   words(): string[] {
-    return [...this.byKey.values()].flatMap((e) =>
-      e.elements.flatMap((el) => (el.kind === 'literal' && /^[a-z]+$/.test(el.text) ? [el.text] : [])),
+    return this.simples().flatMap((el) =>
+      el.kind === 'literal' && /^[a-z]+$/.test(el.text) ? [el.text] : [],
     );
   }
 
   stems(): string[] {
+    return this.simples().flatMap((el) => (el.kind === 'stem' ? [el.text] : []));
+  }
+
+  private simples(): Simple[] {
     return [...this.byKey.values()].flatMap((e) =>
-      e.elements.flatMap((el) => (el.kind === 'stem' ? [el.text] : [])),
+      e.elements.flatMap((el) => (el.kind === 'any' ? el.options.flat() : el.kind === 'gap' ? [] : [el])),
     );
   }
 
@@ -173,6 +214,14 @@ function matchFrom(elements: readonly Element[], ei: number, tokens: readonly To
     case 'gap':
       for (let g = 0; g <= GAP_MAX && ti + g <= tokens.length; g++) {
         const end = matchFrom(elements, ei + 1, tokens, ti + g);
+        if (end >= 0) return end;
+      }
+      return -1;
+    case 'any':
+      for (const option of el.options) {
+        const mid = matchFrom(option, 0, tokens, ti);
+        if (mid < 0) continue;
+        const end = matchFrom(elements, ei + 1, tokens, mid);
         if (end >= 0) return end;
       }
       return -1;

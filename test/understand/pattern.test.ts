@@ -71,3 +71,17 @@ describe('typos', () => {
     expect(m.match(s.correct(tokenize(normalize('they took my pasport'))), true)).toHaveLength(1);
   });
 });
+
+describe('choices in a pattern', () => {
+  it('matches any one of several words or phrases', () => {
+    const p = "(don't|won't|not) let ... (go|leave|out)";
+    expect(matches([p], 'they dont let us go out')).toEqual([p]);
+    expect(matches([p], 'they will not let me leave')).toEqual([p]);
+    expect(matches([p], 'let me go')).toEqual([]);
+    expect(matches(['(护照|证件) ... (收|扣|拿走)'], '公司把我们的证件都收了')).toHaveLength(1);
+  });
+  it('rejects empty or unbalanced choices', () => {
+    expect(compilePattern('(a|)')).toMatchObject({ ok: false });
+    expect(compilePattern('x (y')).toMatchObject({ ok: false });
+  });
+});
