@@ -582,6 +582,8 @@ export function createEngine(opts: EngineOptions): Engine {
       : typedChinese
         ? 'zh-CN'
         : pickLocale(inbound.locale, bundle.config.locales);
+    // Typing Chinese is a choice as clear as /language: later platform hints do not undo it.
+    if (typedChinese && !d.s.chose?.locale) d.s.chose = { ...d.s.chose, locale: true };
     const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
     if ((locale && locale !== d.s.ctx.locale) || (region && region !== d.s.ctx.region)) {
       send(d, { type: 'SET', ...(locale ? { locale } : {}), ...(region ? { region } : {}) });

@@ -231,3 +231,20 @@ describe('durable sessions', () => {
     await store.close();
   });
 });
+
+describe('language', () => {
+  it('keeps the language a person typed in, even when later platform hints say otherwise', async () => {
+    const engine = await engineFor();
+    const first = await engine.handle({
+      user: 'zh-typed',
+      kind: 'text',
+      text: '我收到一个国外的工作机会',
+      locale: 'en-US',
+    });
+    expect(first.locale).toBe('zh-CN');
+    const next = await engine.handle({ user: 'zh-typed', kind: 'command', command: 'help', locale: 'en-US' });
+    expect(next.locale).toBe('zh-CN');
+    expect(said(next)).toContain('/back');
+    expect(said(next)).toContain('撤销上一步回答');
+  });
+});
