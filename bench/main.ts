@@ -4,7 +4,9 @@
  * the machine's load hits them all alike. Results merge into bench/results.json (a section not
  * rerun keeps its last figures, with their date) and bench/RESULTS.md is written from it.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { EngineResult } from './cases/engine.ts';
 import type { LengthResult } from './cases/length.ts';
 import type { LimitResult } from './cases/limit.ts';
@@ -15,19 +17,27 @@ import type { ContenderName } from './contenders/contender.ts';
 import { chooseFlows, type FlowsChoice } from './lib/flows.ts';
 import { inChild } from './lib/jobs.ts';
 import { currentLoad, describeMachine, type Machine } from './lib/machine.ts';
+import type { ProfileSummary } from './lib/profile.ts';
 import { FULL, type Plan, QUICK, SECTIONS, type Section } from './plan.ts';
 import { renderResults } from './report.ts';
 
-export const RESULTS_JSON = 'bench/results.json';
-export const RESULTS_MD = 'bench/RESULTS.md';
+/** Where a run writes; a --quick run writes elsewhere, so its figures never replace real ones. */
+function outputs(quick: boolean): { json: string; md: string } {
+  const dir = quick ? join(tmpdir(), 'safestep-bench-quick') : 'bench';
+  mkdirSync(dir, { recursive: true });
+  return { json: join(dir, 'results.json'), md: join(dir, 'RESULTS.md') };
+}
 
 export interface SectionData {
-  updates: Partial<Record<ContenderName, UpdatesResult[]>>;
+  updates: {
+    runs: Partial<Record<ContenderName, UpdatesResult[]>>;
+    profiles: Partial<Record<ContenderName, ProfileSummary>>;
+  };
   length: Partial<Record<ContenderName, LengthResult[]>>;
   limit: LimitResult;
   memory: Partial<Record<ContenderName, MemoryResult[]>>;
   startup: { load: LoadResult[]; firstLineMs: number[] };
-  engine: { live: EngineResult[]; rehydrate: EngineResult[] };
+  engine: { live: EngineResult[]; rehydrate: EngineResult[]; profile?: ProfileSummary };
 }
 
 export interface SectionRecord<S extends Section> {
@@ -51,7 +61,8 @@ export async function main(argv: string[]): Promise<void> {
   const opts = parseOptions(argv);
   const flows = await chooseFlows();
   if (flows.note) say(`note: ${flows.note}`);
-  const results: Results = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : {};
+  const out = outputs(opts.plan.quick);
+  const results: Results = existsSync(out.json) ? JSON.parse(readFileSync(out.json, 'utf8')) : {};
   const started = Date.now();
   for (const section of opts.only) {
     const machine = describeMachine();
@@ -70,30 +81,37 @@ export async function main(argv: string[]): Promise<void> {
     };
     (results as Record<Section, unknown>)[section] = record;
     // Written after every section, so an interrupted run keeps what it measured.
-    writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 1)}\n`);
-    writeFileSync(RESULTS_MD, renderResults(results));
+    writeFileSync(out.json, `${JSON.stringify(results, null, 1)}\n`);
+    writeFileSync(out.md, renderResults(results));
   }
-  say(`\nwrote ${RESULTS_MD} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  say(`\nwrote ${out.md} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 type Runner<S extends Section> = (plan: Plan, flowsDir: string) => Promise<SectionData[S]>;
 
 const RUNNERS: { [S in Section]: Runner<S> } = {
   async updates(plan, flowsDir) {
-    const out: SectionData['updates'] = {};
+    const runs: SectionData['updates']['runs'] = {};
+    const profiles: SectionData['updates']['profiles'] = {};
+    const { users, latencyUsers } = plan.updates;
     for (let round = 1; round <= plan.updates.runs; round++) {
       for (const contender of plan.updates.contenders) {
-        const r = await inChild({
-          case: 'updates',
-          args: { contender, flowsDir, users: plan.updates.users },
-        });
-        append(out, contender, r);
+        const r = await inChild({ case: 'updates', args: { contender, flowsDir, users, latencyUsers } });
+        append(runs, contender, r);
         say(
           `  round ${round} ${contender.padEnd(16)} ${fmt(r.perSecond)} updates/s  p50 ${fmt(r.p50Us)} µs  p99 ${fmt(r.p99Us)} µs`,
         );
       }
     }
-    return out;
+    for (const contender of plan.updates.profile) {
+      const r = await inChild({
+        case: 'updates',
+        args: { contender, flowsDir, users, latencyUsers, profile: true },
+      });
+      if (r.profile) profiles[contender] = r.profile;
+      say(`  profiled ${contender}`);
+    }
+    return { runs, profiles };
   },
   async length(plan, flowsDir) {
     const out: SectionData['length'] = {};
@@ -167,7 +185,12 @@ const RUNNERS: { [S in Section]: Runner<S> } = {
         `  run ${i + 1}: live actors ${fmt(live.at(-1)!.perSecond)} turns/s, rehydrating ${fmt(rehydrate.at(-1)!.perSecond)}`,
       );
     }
-    return { live, rehydrate };
+    const profiled = await inChild({
+      case: 'engine',
+      args: { flowsDir, users, cycles, concurrency, profile: true },
+    });
+    say('  profiled the engine');
+    return { live, rehydrate, ...(profiled.profile ? { profile: profiled.profile } : {}) };
   },
 };
 
@@ -183,7 +206,7 @@ function parseOptions(argv: string[]): Options {
       [
         'npm run bench [-- --only <sections>] [-- --quick]',
         `  --only a,b   run only these sections: ${SECTIONS.join(', ')} (others keep their last figures)`,
-        '  --quick      tiny sizes, to check the benchmarks themselves work (figures not comparable)',
+        '  --quick      tiny sizes, to check the benchmarks themselves work; writes to the temp folder',
         '  SAFESTEP_BENCH_PROFILE=dir  write CPU profiles of the timed parts (see bench/README.md)',
       ].join('\n'),
     );

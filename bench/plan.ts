@@ -9,7 +9,15 @@ export type Section = (typeof SECTIONS)[number];
 
 export interface Plan {
   quick: boolean;
-  updates: { runs: number; users: number; contenders: ContenderName[] };
+  /** `profile`: contenders run once more under the CPU profiler, to show where the time goes. */
+  /** `users` hold the conversation for throughput; `latencyUsers` another one, an update at a time. */
+  updates: {
+    runs: number;
+    users: number;
+    latencyUsers: number;
+    contenders: ContenderName[];
+    profile: ContenderName[];
+  };
   length: { runs: number; turns: number; users: Partial<Record<ContenderName, number>> };
   limit: { users: number; impatient: number };
   memory: { conversations: number; concurrency: number; contenders: ContenderName[] };
@@ -22,13 +30,15 @@ export const FULL: Plan = {
   updates: {
     runs: 3,
     users: 1000,
+    latencyUsers: 300,
     contenders: ['echo', 'wizard', 'grammy', 'safestep-memory', 'safestep-sqlite'],
+    profile: ['wizard', 'safestep-memory'],
   },
   length: {
     runs: 3,
     turns: 200,
     // grammY replays the whole conversation on every update: a few people already take seconds.
-    users: { wizard: 50, grammy: 5, 'safestep-memory': 50, 'safestep-sqlite': 50 },
+    users: { wizard: 40, grammy: 5, 'safestep-memory': 40, 'safestep-sqlite': 40 },
   },
   limit: { users: 2000, impatient: 0.1 },
   memory: {
@@ -37,12 +47,18 @@ export const FULL: Plan = {
     contenders: ['safestep-memory', 'safestep-sqlite', 'wizard', 'grammy'],
   },
   startup: { runs: 3 },
-  engine: { runs: 3, users: 2000, cycles: 4, concurrency: 100 },
+  engine: { runs: 3, users: 2000, cycles: 3, concurrency: 100 },
 };
 
 export const QUICK: Plan = {
   quick: true,
-  updates: { runs: 1, users: 50, contenders: FULL.updates.contenders },
+  updates: {
+    runs: 1,
+    users: 50,
+    latencyUsers: 20,
+    contenders: FULL.updates.contenders,
+    profile: ['safestep-memory'],
+  },
   length: { runs: 1, turns: 50, users: { wizard: 5, grammy: 2, 'safestep-memory': 5, 'safestep-sqlite': 5 } },
   limit: { users: 60, impatient: 0.1 },
   memory: { conversations: 200, concurrency: 100, contenders: FULL.memory.contenders },

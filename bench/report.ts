@@ -4,6 +4,7 @@
  */
 import { type ContenderName, LABELS } from './contenders/contender.ts';
 import type { Machine } from './lib/machine.ts';
+import type { ProfileSummary } from './lib/profile.ts';
 import { median, type Summary, summarize } from './lib/stats.ts';
 import type { Results, SectionRecord } from './main.ts';
 import { SECTIONS, type Section } from './plan.ts';
@@ -100,6 +101,7 @@ function renderSection(
 
 export function num(n: number, digits?: number): string {
   if (!Number.isFinite(n)) return '–';
+  if (digits === 0) return Math.round(n).toLocaleString('en-US');
   if (digits !== undefined) return n.toFixed(digits);
   if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
   if (Math.abs(n) >= 10) return n.toFixed(1);
@@ -110,6 +112,10 @@ export function num(n: number, digits?: number): string {
 function withNoise(s: Summary, digits?: number): string {
   if (s.runs <= 1) return num(s.median, digits);
   return `${num(s.median, digits)} <sub>(${num(s.min, digits)}–${num(s.max, digits)}, ±${Math.round((s.spread * 100) / 2)}%)</sub>`;
+}
+
+function runs(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function ratio(x: number): string {
@@ -139,7 +145,7 @@ function updates(rec: SectionRecord<'updates'> | undefined, targets: Target[]): 
       ['SafeStep-SQLite vs WizardScene-memory throughput', '≥ 0.8×'],
     ]);
   }
-  const d = rec.data;
+  const d = rec.data.runs;
   const wizard = median((d.wizard ?? []).map((r) => r.perSecond));
   const rows: string[] = [];
   for (const [name, runs] of Object.entries(d) as [ContenderName, NonNullable<(typeof d)[ContenderName]>][]) {
@@ -173,7 +179,7 @@ function updates(rec: SectionRecord<'updates'> | undefined, targets: Target[]): 
   return [
     `## ${title}`,
     '',
-    `${rec.plan.users.toLocaleString('en-US')} people, each holding the same 5-step conversation (/start, then four answers by button, ending on an outcome), through each bot's \`handleUpdate\` with botInfo preset. The Bot API is stubbed at the transport for every contender alike: node-fetch, which telegraf and grammY both call, answers at once (bench/lib/stub-api.ts). SafeStep runs its real Telegram adapter (adapters/telegram) and engine; its updates enter through the adapter's own webhook route, which calls telegraf's \`bot.handleUpdate\`; its send limits are lifted here (section 3 measures them). Throughput: each turn's ${rec.plan.users.toLocaleString('en-US')} updates handled concurrently. p50/p99: the same conversation for another ${rec.plan.users.toLocaleString('en-US')} people, one update in flight at a time, so a turn's time is its own cost. Each contender runs in its own fresh process, after a warm-up conversation of ${rec.plan.users.toLocaleString('en-US')} people; ${rec.plan.runs} rounds, contenders interleaved; median <sub>(min–max, ±half the spread)</sub>.`,
+    `${rec.plan.users.toLocaleString('en-US')} people, each holding the same 5-step conversation (/start, then four answers by button, ending on an outcome), through each bot's \`handleUpdate\` with botInfo preset. The Bot API is stubbed at the transport for every contender alike: node-fetch, which telegraf and grammY both call, answers at once (bench/lib/stub-api.ts). SafeStep runs its real Telegram adapter (adapters/telegram) and engine; its updates enter through the adapter's own webhook route, which calls telegraf's \`bot.handleUpdate\`; its send limits are lifted here (section 3 measures them). Throughput: each turn's ${rec.plan.users.toLocaleString('en-US')} updates handled concurrently. p50/p99: the same conversation for another ${(rec.plan.latencyUsers ?? rec.plan.users).toLocaleString('en-US')} people, one update in flight at a time, so a turn's time is its own cost. Each contender runs in its own fresh process, after a warm-up conversation of ${(rec.plan.latencyUsers ?? rec.plan.users).toLocaleString('en-US')} people; ${runs(rec.plan.runs, 'round')}, contenders interleaved; median <sub>(min–max, ±half the spread)</sub>.`,
     '',
     '| contender | updates/s | × WizardScene | CPU µs/update | p50 µs/turn | p99 µs/turn | API calls/update | bytes kept per conversation |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -185,7 +191,40 @@ function updates(rec: SectionRecord<'updates'> | undefined, targets: Target[]): 
     '| --- | --- | --- | --- | --- | --- |',
     ...positions,
     '',
+    ...(Object.keys(rec.data.profiles).length > 0
+      ? [
+          'Where the time goes: CPU profile of the throughput pass (one extra run under the sampling profiler, share of self time):',
+          '',
+          ...profileTables(rec.data.profiles as Record<string, ProfileSummary>),
+        ]
+      : []),
   ];
+}
+
+/** Side by side: areas of the code, then the busiest functions, for each profiled contender. */
+function profileTables(profiles: Record<string, ProfileSummary>): string[] {
+  const names = Object.keys(profiles);
+  const areas = [...new Set(names.flatMap((n) => profiles[n]!.areas.map((a) => a.area)))];
+  const share = (n: string, area: string) => profiles[n]!.areas.find((a) => a.area === area)?.pct ?? 0;
+  areas.sort(
+    (a, b) => Math.max(...names.map((n) => share(n, b))) - Math.max(...names.map((n) => share(n, a))),
+  );
+  const label = (n: string) => LABELS[n as ContenderName] ?? n;
+  const out = [
+    `| part of the code | ${names.map(label).join(' | ')} |`,
+    `| --- | ${names.map(() => '---').join(' | ')} |`,
+    ...areas.map((a) => `| ${a} | ${names.map((n) => `${num(share(n, a), 1)}%`).join(' | ')} |`),
+    '',
+  ];
+  for (const n of names) {
+    out.push(
+      `Busiest functions, ${label(n)}: ${profiles[n]!.top.slice(0, 10)
+        .map((f) => `\`${f.fn}\` ${f.where} ${num(f.pct, 1)}%`)
+        .join('; ')}.`,
+      '',
+    );
+  }
+  return out;
 }
 
 // ---------- 2. length ----------
@@ -209,7 +248,7 @@ function length(rec: SectionRecord<'length'> | undefined, targets: Target[]): st
       targets.push({
         item: `2. ${LABELS[name]}: turn ${last} vs turn ${first}`,
         target: '≤ 1.1×',
-        measured: `${ratio(growth.median)} wall (${ratio(growth.min)}–${ratio(growth.max)}), ${ratio(cpuGrowth.median)} CPU`,
+        measured: `${ratio(growth.median)} (rounds ${ratio(growth.min)}–${ratio(growth.max)}); CPU ${ratio(cpuGrowth.median)}`,
         verdict: verdict(growth.median <= 1.1),
       });
     }
@@ -219,9 +258,9 @@ function length(rec: SectionRecord<'length'> | undefined, targets: Target[]): st
   return [
     `## ${title}`,
     '',
-    `Each person holds ONE conversation of ${rec.plan.turns} turns: the 5-step script in cycles, where /start begins it again inside the same conversation (the WizardScene goes back to its first step, grammY's conversation loops, SafeStep restarts the flow in the same session). Turns ${turns.join(', ')} are all the same step (the answer reaching the outcome), so only the length of the conversation differs. Each turn's updates for everyone are handled concurrently; cost per update = that wave's time / people, after a full collection. Fewer people for grammY: it replays the whole conversation on every update, so a run with more would take minutes (with so few, its 1 ms timer floor per wave weighs on the early turns, which understates its growth). ${rec.plan.runs} rounds; median.`,
+    `Each person holds ONE conversation of ${rec.plan.turns} turns: the 5-step script in cycles, where /start begins it again inside the same conversation (the WizardScene goes back to its first step, grammY's conversation loops, SafeStep restarts the flow in the same session). Turns ${turns.join(', ')} are all the same step (the answer reaching the outcome), so only the length of the conversation differs. Turns are driven for everyone at once, except the sampled ones: there, after a full collection, each person's update is handled and timed alone, and the median is the cost of an update at that turn (CPU: the mean). Fewer people for grammY: it replays the whole conversation on every update, so more would take minutes; each of its updates also waits for a \`setTimeout(0)\` (about 1 ms), which weighs on its early turns and understates its growth. ${runs(rec.plan.runs, 'round')}; median.`,
     '',
-    `| contender | people | ${turns.map((t) => `µs/update at turn ${t}`).join(' | ')} | turn ${last} / turn ${first} (wall) | (CPU) | bytes kept, turn ${first} → ${last} |`,
+    `| contender | people | ${turns.map((t) => `µs/update at turn ${t}`).join(' | ')} | turn ${last} / turn ${first} (median time) | (CPU) | bytes kept, turn ${first} → ${last} |`,
     `| --- | --- | ${turns.map(() => '---').join(' | ')} | --- | --- | --- |`,
     ...rows,
     '',
@@ -377,7 +416,7 @@ function startup(rec: SectionRecord<'startup'> | undefined, targets: Target[]): 
   return [
     `## ${title}`,
     '',
-    `\`loadBundle\` on \`${rec.flows.dir}\` (${load[0]?.flows ?? '?'} flows, ${load[0]?.states ?? '?'} states): the first call in a fresh process, modules already imported, as at boot; then a second call in the same process. \`npm start\`: \`node bin/safestep.js start\` with no platform token and SAFESTEP_STORE=memory:, from spawn to the first byte on stdout (the terminal chat's welcome), which includes Node's own start, tsx compiling the TypeScript sources (cached after the first run), importing every module, loading the flows and the first turn. ${rec.plan.runs} runs; median <sub>(min–max)</sub>.`,
+    `\`loadBundle\` on \`${rec.flows.dir}\` (${load[0]?.flows ?? '?'} flows, ${load[0]?.states ?? '?'} states): the first call in a fresh process, modules already imported, as at boot; then a second call in the same process. \`npm start\`: \`node bin/safestep.js start\` with no platform token and SAFESTEP_STORE=memory:, from spawn to the first byte on stdout (the terminal chat's welcome), which includes Node's own start, tsx compiling the TypeScript sources (cached after the first run), importing every module, loading the flows and the first turn. ${runs(rec.plan.runs, 'run')}; median <sub>(min–max)</sub>.`,
     '',
     '| | ms |',
     '| --- | --- |',
@@ -397,7 +436,7 @@ function engine(rec: SectionRecord<'engine'> | undefined, targets: Target[]): st
   const title = '6. The engine alone';
   if (!rec)
     return missing(title, ['6.'], targets, [['turns per second, memory store, one core', '≥ 50,000']]);
-  const { live, rehydrate } = rec.data;
+  const { live, rehydrate, profile } = rec.data;
   const hot = pick(live, (r) => r.perSecond);
   const cold = pick(rehydrate, (r) => r.perSecond);
   targets.push({
@@ -410,7 +449,7 @@ function engine(rec: SectionRecord<'engine'> | undefined, targets: Target[]): st
   return [
     `## ${title}`,
     '',
-    `\`createEngine\` (src/index.ts) with the memory store, driven directly with Inbound turns: ${p.users.toLocaleString('en-US')} people hold the same 5-step conversation (/start, then the first button of the newest prompt, four times), ${p.concurrency} turns at a time, one process on one core. Steady state: each person has had a whole conversation before timing, then ${p.cycles} more are timed (${(p.users * p.cycles * 5).toLocaleString('en-US')} turns). "Live actors" is the engine as shipped (a running statechart actor kept per recently active conversation); "rehydrating" sets liveActors: 0, so every turn restores the snapshot, the design before live actors. CPU µs/turn counts V8's helper threads too. ${p.runs} runs; median <sub>(min–max)</sub>.`,
+    `\`createEngine\` (src/index.ts) with the memory store, driven directly with Inbound turns: ${p.users.toLocaleString('en-US')} people hold the same 5-step conversation (/start, then the first button of the newest prompt, four times), ${p.concurrency} turns at a time, one process on one core. Steady state: each person has had a whole conversation before timing, then ${p.cycles} more are timed (${(p.users * p.cycles * 5).toLocaleString('en-US')} turns). "Live actors" is the engine as shipped (a running statechart actor kept per recently active conversation); "rehydrating" sets liveActors: 0, so every turn restores the snapshot, the design before live actors. CPU µs/turn counts V8's helper threads too. ${runs(p.runs, 'run')}; median <sub>(min–max)</sub>.`,
     '',
     '| | turns/s | CPU µs/turn |',
     '| --- | --- | --- |',
@@ -418,5 +457,12 @@ function engine(rec: SectionRecord<'engine'> | undefined, targets: Target[]): st
     `| rehydrating every turn (liveActors: 0) | ${withNoise(cold, 0)} | ${withNoise(pick(rehydrate, (r) => r.cpuUsPerTurn))} |`,
     `| live / rehydrating | ${ratio(hot.median / cold.median)} | |`,
     '',
+    ...(profile
+      ? [
+          'Where the time goes (one extra run, live actors, under the sampling profiler):',
+          '',
+          ...profileTables({ 'the engine alone': profile }),
+        ]
+      : []),
   ];
 }

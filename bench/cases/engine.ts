@@ -15,7 +15,7 @@ import {
 } from '../../src/index.ts';
 import { collect, timed } from '../lib/measure.ts';
 import { SCRIPT_LENGTH } from '../lib/people.ts';
-import { profiled } from '../lib/profile.ts';
+import { type ProfileSummary, profiled } from '../lib/profile.ts';
 
 export interface EngineArgs {
   flowsDir: string;
@@ -25,6 +25,8 @@ export interface EngineArgs {
   /** Turns handled at once. */
   concurrency: number;
   liveActors?: number;
+  /** Profile the timed part (its figures then are not comparable). */
+  profile?: boolean;
 }
 
 export interface EngineResult {
@@ -32,6 +34,7 @@ export interface EngineResult {
   perSecond: number;
   cpuUsPerTurn: number;
   liveConversations: number;
+  profile?: ProfileSummary;
 }
 
 /** The script through the engine: what the person does next, given the last result. */
@@ -70,10 +73,13 @@ export async function runEngine(args: EngineArgs): Promise<EngineResult> {
   };
   await cycle();
   collect();
-  const span = await profiled(`engine-live${args.liveActors ?? 'default'}`, () =>
-    timed(async () => {
-      for (let c = 0; c < args.cycles; c++) await cycle();
-    }),
+  const { value: span, profile } = await profiled(
+    `engine-live${args.liveActors ?? 'default'}`,
+    args.profile === true,
+    () =>
+      timed(async () => {
+        for (let c = 0; c < args.cycles; c++) await cycle();
+      }),
   );
   const turns = args.users * SCRIPT_LENGTH * args.cycles;
   const live = engine.liveConversations();
@@ -83,5 +89,6 @@ export async function runEngine(args: EngineArgs): Promise<EngineResult> {
     perSecond: turns / (span.wallMs / 1000),
     cpuUsPerTurn: (span.cpuMs * 1000) / turns,
     liveConversations: live,
+    ...(profile ? { profile } : {}),
   };
 }

@@ -1,14 +1,16 @@
 /**
  * (2) Flat with conversation length: N people each hold one conversation of 200 turns (the
- * 5-step script in cycles: /start starts over inside the same conversation). Each turn's updates
- * are handled concurrently; the cost of an update at turn k is that wave's time divided by N.
- * Sampled at turns 5, 50, 100, 150 and 200, which are all the same step of the script (the
- * outcome), so only the conversation's length differs.
+ * 5-step script in cycles: /start starts over inside the same conversation). Turns are driven
+ * for everyone at once, except the sampled ones (5, 50, 100, 150, 200: all the same step of the
+ * script, the outcome, so only the conversation's length differs), where each person's update is
+ * handled and timed alone: the median of those is the cost of an update at that turn, untouched
+ * by the others' garbage or a busy neighbour on the machine.
  */
 import { buildContender } from '../contenders/build.ts';
 import type { ContenderName } from '../contenders/contender.ts';
 import { chatIds, collect, timed } from '../lib/measure.ts';
 import { People, SCRIPT_LENGTH } from '../lib/people.ts';
+import { median } from '../lib/stats.ts';
 import { installStub, StubBotApi } from '../lib/stub-api.ts';
 
 export const SAMPLED_TURNS = [5, 50, 100, 150, 200];
@@ -23,8 +25,9 @@ export interface LengthArgs {
 export interface LengthResult {
   contender: ContenderName;
   users: number;
-  /** Microseconds of wall time per update at each sampled turn. */
+  /** Median microseconds per update at each sampled turn (one update in flight). */
   usPerUpdate: Record<number, number>;
+  /** Mean CPU microseconds per update at each sampled turn. */
   cpuUsPerUpdate: Record<number, number>;
   /** Bytes kept per conversation after each sampled turn (median over the people). */
   storedBytes: Record<number, number>;
@@ -52,12 +55,22 @@ export async function runLength(args: LengthArgs): Promise<LengthResult> {
     storedBytes: {},
   };
   for (let turn = 1; turn <= args.turns; turn++) {
-    const sampled = SAMPLED_TURNS.includes(turn) || turn === args.turns;
-    // A full collection before a sampled wave, so it does not pay for the waves before it.
-    if (sampled) collect();
-    const span = await timed(() => wave(ids, turn));
-    if (!sampled) continue;
-    result.usPerUpdate[turn] = (span.wallMs * 1000) / args.users;
+    if (!SAMPLED_TURNS.includes(turn) && turn !== args.turns) {
+      await wave(ids, turn);
+      continue;
+    }
+    // A full collection first, so the sampled turn does not pay for the garbage of those before it.
+    collect();
+    const times: number[] = [];
+    const span = await timed(async () => {
+      for (const id of ids) {
+        const update = people.scriptTurn(id, turn);
+        const t0 = performance.now();
+        await bot.handle(update);
+        times.push((performance.now() - t0) * 1000);
+      }
+    });
+    result.usPerUpdate[turn] = median(times);
     result.cpuUsPerUpdate[turn] = (span.cpuMs * 1000) / args.users;
     const sizes = await Promise.all(ids.slice(0, 20).map((id) => bot.storedBytes(id)));
     result.storedBytes[turn] = sizes.sort((a, b) => a - b)[sizes.length >> 1]!;

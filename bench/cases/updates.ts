@@ -8,7 +8,7 @@ import { buildContender } from '../contenders/build.ts';
 import type { Contender, ContenderName } from '../contenders/contender.ts';
 import { chatIds, collect, timed } from '../lib/measure.ts';
 import { People, SCRIPT_LENGTH } from '../lib/people.ts';
-import { profiled } from '../lib/profile.ts';
+import { type ProfileSummary, profiled } from '../lib/profile.ts';
 import { percentile } from '../lib/stats.ts';
 import { installStub, StubBotApi } from '../lib/stub-api.ts';
 
@@ -16,6 +16,10 @@ export interface UpdatesArgs {
   contender: ContenderName;
   flowsDir: string;
   users: number;
+  /** People holding the conversation an update at a time, for p50/p99 (default: users). */
+  latencyUsers?: number;
+  /** Profile the throughput pass (its figures then are not comparable). */
+  profile?: boolean;
 }
 
 export interface UpdatesResult {
@@ -29,6 +33,7 @@ export interface UpdatesResult {
   p50ByTurnUs: number[];
   apiCallsPerUpdate: number;
   storedBytesP50: number;
+  profile?: ProfileSummary;
 }
 
 export async function runUpdates(args: UpdatesArgs): Promise<UpdatesResult> {
@@ -40,13 +45,13 @@ export async function runUpdates(args: UpdatesArgs): Promise<UpdatesResult> {
     Promise.all(ids.map((id) => bot.handle(people.scriptTurn(id, turn)))).then(() => undefined);
 
   // Warm-up: a whole conversation for a group of its own.
-  const warm = chatIds(1, args.users);
+  const warm = chatIds(1, args.latencyUsers ?? args.users);
   for (let turn = 1; turn <= SCRIPT_LENGTH; turn++) await wave(warm, turn);
 
   collect();
   const busy = chatIds(2, args.users);
   const callsBefore = api.callCount();
-  const span = await profiled(`updates-${args.contender}`, () =>
+  const { value: span, profile } = await profiled(`updates-${args.contender}`, args.profile === true, () =>
     timed(async () => {
       for (let turn = 1; turn <= SCRIPT_LENGTH; turn++) await wave(busy, turn);
     }),
@@ -55,7 +60,7 @@ export async function runUpdates(args: UpdatesArgs): Promise<UpdatesResult> {
   const apiCalls = api.callCount() - callsBefore;
 
   collect();
-  const quiet = chatIds(3, args.users);
+  const quiet = chatIds(3, args.latencyUsers ?? args.users);
   const all: number[] = [];
   const byTurn: number[][] = [];
   for (let turn = 1; turn <= SCRIPT_LENGTH; turn++) {
@@ -76,6 +81,7 @@ export async function runUpdates(args: UpdatesArgs): Promise<UpdatesResult> {
     p50ByTurnUs: byTurn.map((t) => percentile(t, 50)),
     apiCallsPerUpdate: apiCalls / updates,
     storedBytesP50: percentile(stored, 50),
+    ...(profile ? { profile } : {}),
   };
 }
 
