@@ -5,8 +5,8 @@
  *
  * - Danger first, recall over precision: every danger pattern that matches gives its reason.
  * - Intents: overlapping matches resolve to the longest ("not paid" beats "paid", 没有 beats 有),
- *   then weights become scores (score.ts): one strong phrase or two weak words reach 0.5, where
- *   the engine routes; it asks with buttons when a runner-up has 75% of the best one's weight.
+ *   then weights become scores (score.ts): one weak word (or two everyday hints) reaches 0.5,
+ *   where the engine routes; it asks with buttons when a runner-up has 75% of the best one's weight.
  *   Answers (yes, no, paid...) count only in a short reply or as the first clause of a longer one.
  * - Red flags: key phrases, links (shorteners, punycode, brand look-alikes, bare IPs), phone
  *   numbers from scam-compound countries, wallet addresses, sums of money (crypto apart).
@@ -35,6 +35,7 @@ import { findWallets } from './wallets.ts';
 const MAX_CHARS = 4000;
 const STRONG = 2;
 const WEAK = 1;
+const HINT = 0.5;
 
 /** Flags this analyser raises from links, numbers, amounts and wallets (defined in flows/flags/text.yaml). */
 export const TEXT_FLAGS = [
@@ -62,6 +63,7 @@ export function createKeywordUnderstanding(
     Object.entries(section).flatMap(([id, p]) => [
       ...p.strong.map((pattern) => ({ pattern, value: { id, weight: STRONG, answer } })),
       ...p.weak.map((pattern) => ({ pattern, value: { id, weight: WEAK, answer } })),
+      ...(p.hint ?? []).map((pattern) => ({ pattern, value: { id, weight: HINT, answer } })),
     ]);
   // Intents and answers share one matcher so the longest phrase wins across both ("safe account" is not "safe").
   const intents = new PatternMatcher<IntentValue>([
@@ -118,8 +120,6 @@ export function createKeywordUnderstanding(
           .map((h) => h.value),
       );
 
-      const scored = scoreIntents(intents.match(tokens, false), text, tokens, outranks);
-
       const flags: RedFlagHit[] = [];
       const entities: Entity[] = [];
       for (const h of phrases.match(tokens, true))
@@ -146,6 +146,8 @@ export function createKeywordUnderstanding(
         entities.push({ kind: 'amount', match: a.match });
         flags.push(hit(a.crypto ? 'amount_in_crypto' : 'money_amount', 'amount', a.match));
       }
+      // A red flag, a sum, a link or a number says the message is about a possible scam.
+      const scored = scoreIntents(intents.match(tokens, false), text, tokens, outranks, flags.length > 0);
       return { danger: [...reasons], intents: scored, flags: dedupe(flags), entities };
     },
   };

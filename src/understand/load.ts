@@ -58,6 +58,7 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
         if (!claim(section, id)) continue;
         checkPatterns(src, [section, id, 'strong'], def.strong, report);
         checkPatterns(src, [section, id, 'weak'], def.weak, report);
+        checkPatterns(src, [section, id, 'hint'], def.hint, report);
         data[section][id] = def;
       }
     }

@@ -25,6 +25,8 @@ const IntentPatterns = z.strictObject({
   strong: Patterns.default([]),
   /** Count once: words that point at it but also appear elsewhere ("police", 投资). */
   weak: Patterns.default([]),
+  /** Count half: everyday words that only point somewhere together with others ("job", 银行). */
+  hint: Patterns.default([]),
   /** Intents this one wins over when it has a strong match (money-lost over investment...). */
   outranks: z.array(z.string()).optional(),
 });
@@ -63,6 +65,7 @@ export type UnderstandingFile = z.infer<typeof UnderstandingFile>;
 export interface IntentData {
   strong: string[];
   weak: string[];
+  hint?: string[];
   outranks?: string[];
 }
 

@@ -1,9 +1,10 @@
 /**
- * From pattern hits to intent scores. Strong patterns weigh 2, weak ones 1, and
- * score = w / (w + 2): one strong phrase or two weak words give 0.5, where the engine starts to
- * route; a single weak word ("job", "bank") gives 0.33 and does not, so an ordinary message that
- * mentions a job stays with triage. Odds s / (1 - s) = w / 2, so the engine's "ask when the
- * runner-up has 75% of the best one's evidence" compares weights directly.
+ * From pattern hits to intent scores. Strong patterns weigh 2, weak ones 1, hints (everyday words
+ * such as "job" or 银行) 0.5, and score = w / (w + 1): one weak word or two hints reach 0.5, where
+ * the engine routes; a single hint ("my new job starts Monday") does not. When the message holds a
+ * red flag, a sum, a link or a number, every flow it mentions gets +1: one word is then enough.
+ * Odds s / (1 - s) = w, so the engine's "ask when the runner-up has 75% of the best one's
+ * evidence" compares weights directly.
  */
 import type { Token } from './normalize.ts';
 import { type Hit, keepLongest } from './pattern.ts';
@@ -26,11 +27,13 @@ export function scoreIntents(
   text: string,
   tokens: readonly Token[],
   outranks: ReadonlyMap<string, readonly string[]>,
+  scamContext = false,
 ): IntentScore[] {
   const short = tokens.reduce((n, t) => n + (t.kind === 'han' ? 0.5 : 1), 0) <= ANSWER_MAX_WORDS;
   const weights = new Map<string, number>();
   const strong = new Set<string>();
   const counted = new Set<string>();
+  const answerIds = new Set(hits.filter((h) => h.value.answer).map((h) => h.value.id));
   for (const h of resolve(hits)) {
     if (h.value.answer && !isAnswer(h, text, tokens, short)) continue;
     // Two patterns of one intent on the same words ("recruiter", "recruit*") count once.
@@ -40,6 +43,9 @@ export function scoreIntents(
     weights.set(h.value.id, (weights.get(h.value.id) ?? 0) + h.value.weight);
     if (h.value.weight >= 2) strong.add(h.value.id);
   }
+  // With a red flag in the message, one word for a flow is enough: "a man says he is police and
+  // wants ¥5000" is not an ordinary mention of the police.
+  if (scamContext) for (const [id, w] of weights) if (!answerIds.has(id)) weights.set(id, w + 1);
   // "Someone who already paid needs the bank first, whatever the scam": an intent with a strong
   // match keeps the ones it outranks below half its weight, so it wins without a question.
   for (const [id, list] of outranks) {
@@ -51,7 +57,7 @@ export function scoreIntents(
     }
   }
   return [...weights]
-    .map(([id, w]) => ({ id, score: w / (w + 2) }))
+    .map(([id, w]) => ({ id, score: w / (w + 1) }))
     .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
