@@ -135,7 +135,7 @@ describe('the moderators’ card', () => {
     expect(card.content).toContain('/safestep');
     expect(card.content).not.toMatch(/carol|900000000000000003/);
 
-    expect([...card.buttons.values()]).toEqual(['Check something']);
+    expect([...card.buttons.values()]).toEqual(['Check something privately']);
 
     mark = t.mark();
     t.fake.press(dave, [...card.buttons.keys()][0]!);
