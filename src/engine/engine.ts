@@ -436,7 +436,11 @@ export function createEngine(opts: EngineOptions): Engine {
       d.s.flow === bundle.config.entry && d.s.state === bundle.flows.get(bundle.config.entry)!.start;
     if (atEntry && routeToFlow(d, a)) return;
 
-    const route = state.routes?.find((r) => a.intents.some((i) => i.id === r.intent && i.score >= ROUTE_MIN));
+    // A first message answers no question yet: "不知道是不是被骗" is not a "no" to "are you safe?".
+    const asked = d.s.turns > 0;
+    const route = asked
+      ? state.routes?.find((r) => a.intents.some((i) => i.id === r.intent && i.score >= ROUTE_MIN))
+      : undefined;
     if (route) {
       send(d, { type: 'ROUTE', intent: route.intent });
       d.show = true;
