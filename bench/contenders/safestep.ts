@@ -1,14 +1,17 @@
 /**
- * SafeStep's real Telegram adapter (adapters/telegram) over the real engine and store. Updates go
- * in the way a webhook delivers them: the adapter registers its webhook route on the HTTP server
- * it is given, and this HTTP server is a stand-in that hands each update straight to that route
- * (telegraf's webhookCallback then calls bot.handleUpdate). No socket is involved either way.
+ * SafeStep's real Telegram adapter (adapters/telegram) over the real engine and store, started in
+ * webhook mode on a stand-in HTTP server, so it neither polls nor listens. The adapter keeps its
+ * telegraf bot to itself; the benchmark catches the instance as the adapter asks it for its
+ * webhook callback, and then calls `bot.handleUpdate(update)` on it, exactly as for the peers
+ * (the webhook route would add telegraf's secret check and request filter, which the peers skip).
  * The outgoing limits are lifted: this measures the bot's own cost, not Telegram's pace (the
  * `limit` benchmark does that).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Telegraf } from 'telegraf';
+import type { Update as TelegrafUpdate } from 'telegraf/types';
 import { startTelegram } from '../../adapters/telegram/index.ts';
 import {
   type Bundle,
@@ -25,8 +28,6 @@ import { type Contender, STUB_ROOT } from './contender.ts';
 const HOOK_PATH = '/bench/telegram';
 const SECRET = 'bench-secret';
 const UNLIMITED = { perSecond: 1e12, privatePerSecond: 1e12, groupPerMinute: 1e12, chatBurst: 1e12 };
-
-type Route = (req: unknown, res: unknown) => void | Promise<void>;
 
 export interface SafeStepOptions {
   bundle: Bundle;
@@ -48,35 +49,27 @@ export async function buildSafeStep(opts: SafeStepOptions): Promise<Contender & 
     maxInflight: 1e9,
     ...(opts.liveActors !== undefined ? { liveActors: opts.liveActors } : {}),
   });
-  let route: Route | undefined;
   const http = {
     port: 0,
-    route: (_method: string, _path: string, handler: Route) => {
-      route = handler;
-    },
+    route: () => undefined,
     addReadiness: () => undefined,
     close: async () => undefined,
   } as unknown as HttpServer;
-  const running = await startTelegram({
-    engine,
-    logger,
-    token: BOT_TOKEN,
-    apiRoot: STUB_ROOT,
-    webhook: { url: `https://bench.invalid${HOOK_PATH}`, secret: SECRET },
-    http,
-    limits: UNLIMITED,
-  });
-  if (!route) throw new Error('the Telegram adapter registered no webhook route');
-  const deliver = route;
-  const headers = { 'x-telegram-bot-api-secret-token': SECRET };
+  const { running, bot } = await withBotCaught(() =>
+    startTelegram({
+      engine,
+      logger,
+      token: BOT_TOKEN,
+      apiRoot: STUB_ROOT,
+      webhook: { url: `https://bench.invalid${HOOK_PATH}`, secret: SECRET },
+      http,
+      limits: UNLIMITED,
+    }),
+  );
   return {
     name: opts.store === 'sqlite' ? 'safestep-sqlite' : 'safestep-memory',
     engine,
-    async handle(update: Update) {
-      const res = new StandInResponse();
-      await deliver({ method: 'POST', url: HOOK_PATH, headers, body: update }, res);
-      if (res.statusCode >= 300) throw new Error(`webhook answered ${res.statusCode}`);
-    },
+    handle: (update: Update) => bot.handleUpdate(update as unknown as TelegrafUpdate),
     async storedBytes(chatId) {
       const row = await store.load(`tg:${chatId}`);
       return row ? Buffer.byteLength(row.data, 'utf8') : 0;
@@ -89,21 +82,19 @@ export async function buildSafeStep(opts: SafeStepOptions): Promise<Contender & 
   };
 }
 
-/** Just enough of http.ServerResponse for telegraf's webhook callback. */
-class StandInResponse {
-  statusCode = 200;
-  writableEnded = false;
-  headersSent = false;
-  setHeader(): this {
-    return this;
-  }
-  writeHead(status: number): this {
-    this.statusCode = status;
-    this.headersSent = true;
-    return this;
-  }
-  end(): this {
-    this.writableEnded = true;
-    return this;
+/** Runs `start` and catches the Telegraf instance that asks for its webhook callback meanwhile. */
+async function withBotCaught<T>(start: () => Promise<T>): Promise<{ running: T; bot: Telegraf }> {
+  const original = Telegraf.prototype.webhookCallback;
+  let bot: Telegraf | undefined;
+  Telegraf.prototype.webhookCallback = function (this: Telegraf, ...args) {
+    bot = this;
+    return original.apply(this, args);
+  };
+  try {
+    const running = await start();
+    if (!bot) throw new Error('the Telegram adapter asked for no webhook callback');
+    return { running, bot };
+  } finally {
+    Telegraf.prototype.webhookCallback = original;
   }
 }
