@@ -38,7 +38,7 @@ export const FULL: Plan = {
     runs: 3,
     turns: 200,
     // grammY replays the whole conversation on every update: a few people already take seconds.
-    users: { wizard: 40, grammy: 5, 'safestep-memory': 40, 'safestep-sqlite': 40 },
+    users: { wizard: 60, grammy: 5, 'safestep-memory': 60, 'safestep-sqlite': 60 },
   },
   limit: { users: 2000, impatient: 0.1 },
   memory: {

@@ -1,8 +1,8 @@
 /**
  * (2) Flat with conversation length: N people each hold one conversation of 200 turns (the
  * 5-step script in cycles: /start starts over inside the same conversation). Turns are driven
- * for everyone at once, except the sampled ones (5, 50, 100, 150, 200: all the same step of the
- * script, the outcome, so only the conversation's length differs), where each person's update is
+ * for everyone at once, except the sampled ones (5, 10, 50, 100, 150, 200: all the same step of
+ * the script, the outcome, so only the conversation's length differs), where each person's update is
  * handled and timed alone: the median of those is the cost of an update at that turn, untouched
  * by the others' garbage or a busy neighbour on the machine.
  */
@@ -13,7 +13,11 @@ import { People, SCRIPT_LENGTH } from '../lib/people.ts';
 import { median } from '../lib/stats.ts';
 import { installStub, StubBotApi } from '../lib/stub-api.ts';
 
-export const SAMPLED_TURNS = [5, 50, 100, 150, 200];
+/**
+ * Turn 5 ends the first cycle, where SafeStep also asks for the person's region (once, then it is
+ * remembered); turn 10 ends the second, the first that follows the same path as every later one.
+ */
+export const SAMPLED_TURNS = [5, 10, 50, 100, 150, 200];
 
 export interface LengthArgs {
   contender: ContenderName;
