@@ -59,6 +59,13 @@ interface Options {
 
 export async function main(argv: string[]): Promise<void> {
   const opts = parseOptions(argv);
+  if (argv.includes('--render')) {
+    // The figures of the last runs, written again (after a change to the report's layout).
+    const out = outputs(opts.plan.quick);
+    writeFileSync(out.md, renderResults(JSON.parse(readFileSync(out.json, 'utf8'))));
+    say(`wrote ${out.md} from ${out.json}`);
+    return;
+  }
   const flows = await chooseFlows();
   if (flows.note) say(`note: ${flows.note}`);
   const out = outputs(opts.plan.quick);
@@ -122,11 +129,11 @@ const RUNNERS: { [S in Section]: Runner<S> } = {
           { timeoutMs: 600_000 },
         );
         append(out, contender, r);
-        const turns = Object.keys(r.usPerUpdate).map(Number);
+        const turns = Object.keys(r.cpuUsPerUpdate).map(Number);
         const first = turns[0]!;
         const last = turns.at(-1)!;
         say(
-          `  round ${round} ${contender.padEnd(16)} turn ${first}: ${fmt(r.usPerUpdate[first]!)} µs  turn ${last}: ${fmt(r.usPerUpdate[last]!)} µs`,
+          `  round ${round} ${contender.padEnd(16)} CPU per update: turn ${first} ${fmt(r.cpuUsPerUpdate[first]!)} µs, turn ${last} ${fmt(r.cpuUsPerUpdate[last]!)} µs`,
         );
       }
     }
@@ -207,6 +214,7 @@ function parseOptions(argv: string[]): Options {
         'npm run bench [-- --only <sections>] [-- --quick]',
         `  --only a,b   run only these sections: ${SECTIONS.join(', ')} (others keep their last figures)`,
         '  --quick      tiny sizes, to check the benchmarks themselves work; writes to the temp folder',
+        '  --render     measure nothing: write RESULTS.md again from results.json (after a layout change)',
         '  SAFESTEP_BENCH_PROFILE=dir  write CPU profiles of the timed parts (see bench/README.md)',
       ].join('\n'),
     );
