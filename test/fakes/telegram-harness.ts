@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { type RunningTelegram, startTelegram, type TelegramOptions } from '../../adapters/telegram/index.ts';
 import {
   type Bundle,
@@ -17,21 +16,14 @@ import {
   openStore,
   startHttp,
 } from '../../src/index.ts';
+import { LogCapture as LogLines } from '../ops/helpers.ts';
 import { FakeBotApi, type FakeBotApiOptions } from './telegram-bot-api.ts';
 
 export const TELEGRAM_FLOWS = 'test/fixtures/telegram-flows';
 export const WEBHOOK_SECRET = 'hook-secret_42';
 
-export class LogLines extends Writable {
-  private readonly chunks: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.chunks.push(chunk.toString());
-    done();
-  }
-  text(): string {
-    return this.chunks.join('');
-  }
-}
+/** Keeps every log line: the same capture the ops tests use. */
+export { LogLines };
 
 export interface HarnessOptions {
   mode?: 'polling' | 'webhook';
