@@ -7,19 +7,12 @@
 import { decodeCustomId } from '../../adapters/discord/custom-id.ts';
 import { startDiscord } from '../../adapters/discord/index.ts';
 import { renderReplies } from '../../adapters/discord/render.ts';
-import {
-  type Bundle,
-  createEngine,
-  createLogger,
-  type Engine,
-  openStore,
-  type TurnResult,
-} from '../../src/index.ts';
-import { observeTurn } from '../../src/toolkit/channels/engine.ts';
+import { type Bundle, createLogger, type TurnResult } from '../../src/index.ts';
 import type { Action } from '../../src/toolkit/convo.ts';
 import type { Observed } from '../../src/toolkit/observed.ts';
 import type { Channel, Hints } from '../../src/toolkit/runner.ts';
 import { type FakeDiscord, type FakeUser, type RestCall, startFakeDiscord } from '../fakes/discord.ts';
+import { type BotDefaults, observeShown, watchedEngine } from './watched-engine.ts';
 
 interface Button {
   custom_id?: string;
@@ -45,35 +38,13 @@ const isUpdate = (c: RestCall) => /\/callback$/.test(c.path) && (c.body as { typ
  * @param defaults the operator's SAFESTEP_LOCALE / SAFESTEP_REGION for this bot: a direct message
  *   tells neither, so a script in zh-CN or with `region:` runs on a bot deployed that way.
  */
-export async function openDiscordChannel(
-  bundle: Bundle,
-  defaults: { locale?: string; region?: string } = {},
-): Promise<Channel> {
+export async function openDiscordChannel(bundle: Bundle, defaults: BotDefaults = {}): Promise<Channel> {
   const fake: FakeDiscord = await startFakeDiscord();
-  const logger = createLogger({ level: 'silent' });
-  const engine = createEngine({
-    bundle,
-    store: await openStore('memory:'),
-    logger,
-    rateLimitPerMinute: 0,
-    ...(defaults.locale ? { defaultLocale: defaults.locale } : {}),
-    ...(defaults.region ? { defaultRegion: defaults.region } : {}),
-  });
-  // Watches the engine's answers (the adapter runs unchanged): Discord cannot show the state.
-  const answers = new Map<string, TurnResult>();
-  const watched: Engine = {
-    ...engine,
-    bundle: engine.bundle,
-    store: engine.store,
-    async handle(inbound) {
-      const result = await engine.handle(inbound);
-      answers.set(inbound.user, result);
-      return result;
-    },
-  };
+  const watched = await watchedEngine(bundle, defaults);
+  const { answers } = watched;
   const bot = await startDiscord({
-    engine: watched,
-    logger,
+    engine: watched.engine,
+    logger: createLogger({ level: 'silent' }),
     token: 'test-token',
     applicationId: fake.appId,
     apiRoot: fake.apiRoot,
@@ -145,24 +116,24 @@ export async function openDiscordChannel(
     },
     async close() {
       await bot.stop();
-      await engine.close();
+      await watched.close();
       await fake.close();
     },
   };
 }
 
 function observe(calls: RestCall[], answer: TurnResult): Observed {
-  return {
-    ...observeTurn(answer),
-    replies: calls.map((c) => {
+  return observeShown(
+    calls.map((c) => {
       const m = messageOf(c);
       return {
         text: m.content,
-        choices: m.buttons.flatMap((b) => {
-          const d = b.custom_id ? decodeCustomId(b.custom_id) : undefined;
-          return d ? [{ id: d.choice, label: b.label ?? '' }] : [];
-        }),
+        buttons: m.buttons.map((b) => ({
+          label: b.label ?? '',
+          choice: b.custom_id ? decodeCustomId(b.custom_id)?.choice : undefined,
+        })),
       };
     }),
-  };
+    answer,
+  );
 }

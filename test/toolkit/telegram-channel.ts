@@ -7,19 +7,12 @@
  */
 import { decodeCallback } from '../../adapters/telegram/callback-data.ts';
 import { type RunningTelegram, startTelegram } from '../../adapters/telegram/index.ts';
-import {
-  type Bundle,
-  createEngine,
-  createLogger,
-  type Engine,
-  openStore,
-  type TurnResult,
-} from '../../src/index.ts';
-import { observeTurn } from '../../src/toolkit/channels/engine.ts';
+import { type Bundle, createLogger } from '../../src/index.ts';
 import type { Action } from '../../src/toolkit/convo.ts';
 import type { Observed } from '../../src/toolkit/observed.ts';
 import type { Channel, Hints } from '../../src/toolkit/runner.ts';
 import { type ChatMessage, FakeBotApi, type FakeUser } from '../fakes/telegram-bot-api.ts';
+import { observeShown, watchedEngine } from './watched-engine.ts';
 
 export interface TelegramChannel extends Channel {
   readonly api: FakeBotApi;
@@ -31,29 +24,11 @@ export interface TelegramChannel extends Channel {
  */
 export async function openTelegramChannel(bundle: Bundle, region?: string): Promise<TelegramChannel> {
   const api = await FakeBotApi.start({ waitMs: 5000 });
-  const logger = createLogger({ level: 'silent' });
-  const engine = createEngine({
-    bundle,
-    store: await openStore('memory:'),
-    logger,
-    rateLimitPerMinute: 0,
-    ...(region ? { defaultRegion: region } : {}),
-  });
-  // Watches the engine's answers (the adapter runs unchanged): the chat cannot show the state.
-  const answers = new Map<string, TurnResult>();
-  const watched: Engine = {
-    ...engine,
-    bundle: engine.bundle,
-    store: engine.store,
-    async handle(inbound) {
-      const result = await engine.handle(inbound);
-      answers.set(inbound.user, result);
-      return result;
-    },
-  };
+  const watched = await watchedEngine(bundle, region ? { region } : {});
+  const { answers } = watched;
   const running: RunningTelegram = await startTelegram({
-    engine: watched,
-    logger,
+    engine: watched.engine,
+    logger: createLogger({ level: 'silent' }),
     token: api.token,
     apiRoot: api.apiRoot,
     limits: { perSecond: 1000, privatePerSecond: 1000, groupPerMinute: 60_000, chatBurst: 1000 },
@@ -93,7 +68,7 @@ export async function openTelegramChannel(bundle: Bundle, region?: string): Prom
     },
     async close() {
       await running.stop();
-      await engine.close();
+      await watched.close();
       await api.close();
     },
   };
@@ -114,16 +89,14 @@ function latestButton(
   return undefined;
 }
 
-function observeChat(messages: ChatMessage[], answer: TurnResult): Observed {
-  const where = observeTurn(answer);
-  return {
-    ...where,
-    replies: messages.map((m) => ({
+function observeChat(messages: ChatMessage[], answer: Parameters<typeof observeShown>[1]): Observed {
+  return observeShown(
+    messages.map((m) => ({
       text: m.text,
-      choices: m.buttons.flat().flatMap((b) => {
-        const press = decodeCallback(b.callback_data);
-        return press ? [{ id: press.choice, label: b.text }] : [];
-      }),
+      buttons: m.buttons
+        .flat()
+        .map((b) => ({ label: b.text, choice: decodeCallback(b.callback_data)?.choice })),
     })),
-  };
+    answer,
+  );
 }
