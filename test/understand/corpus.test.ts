@@ -30,3 +30,21 @@ describe('the labelled corpus', async () => {
     expect(report.dangerRecall, formatEvalReport(report)).toBe(1);
   });
 });
+
+/**
+ * A regression guard on the newest held-out set (test/corpus/heldout-4.yaml), written by someone
+ * who never saw the patterns and not tuned on. The floors sit just under its first measurement
+ * (88.3% routing, all danger found); they say "no worse than on new phrasing today", not a goal.
+ */
+describe('the newest held-out set', async () => {
+  const bundle = await loadBundle(join(ROOT, 'flows'));
+  const report = await runEval(readCorpus(join(ROOT, 'test', 'corpus', 'heldout-4.yaml')), bundle);
+
+  it('still routes at least 83% of new phrasing to the right flow', () => {
+    expect(report.accuracy, formatEvalReport(report)).toBeGreaterThanOrEqual(0.83);
+  });
+
+  it('still takes every danger message to emergency help', () => {
+    expect(report.dangerRecall, formatEvalReport(report)).toBe(1);
+  });
+});
