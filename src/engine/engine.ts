@@ -3,16 +3,22 @@
  * the message, move the statechart, render the replies, save. Imports no platform library.
  */
 import type { Logger } from 'pino';
-import { type AnyActorRef, type AnyMachineSnapshot, createActor } from 'xstate';
 import type { Bundle } from '../flow/bundle.ts';
 import { type ConvoEvent, flagRisk } from '../flow/compile.ts';
 import type { ConvoContext } from '../flow/context.ts';
 import { evalGuard, maxRisk } from '../flow/guards.ts';
-import { type SessionStore, StoreConflictError, StoreUnavailableError } from '../store/types.ts';
+import {
+  type Count,
+  type SessionStore,
+  StoreConflictError,
+  type Stored,
+  StoreUnavailableError,
+} from '../store/types.ts';
 import type { Analysis, Understanding } from '../understand/types.ts';
 import { addNote, evidenceText, sanitize, splitKey } from './evidence.ts';
 import { RateLimiter } from './limits.ts';
-import { LiveActors } from './live.ts';
+import { chartOf, placeOf, type Snapshot } from './chart.ts';
+import { LiveSessions } from './live.ts';
 import { fold, looksChinese, matchChoice } from './match.ts';
 import {
   availableChoices,
@@ -20,6 +26,7 @@ import {
   flowTitle,
   languageChoices,
   local,
+  renderOutcome,
   stateOf,
   stateReplies,
   ui,
@@ -61,7 +68,7 @@ export interface EngineOptions {
   now?: () => number;
   /** Turns running at once in this process before new ones get "try again" (load shedding). */
   maxInflight?: number;
-  /** How many recently active conversations keep a running statechart actor (0 = none). */
+  /** How many recently active conversations stay decoded in memory, session and snapshot (0 = none). */
   liveActors?: number;
   trace?: (step: TraceStep) => void;
   observe?: (o: TurnObservation) => void;
@@ -72,7 +79,7 @@ export interface Engine {
   close(): Promise<void>;
   readonly bundle: Bundle;
   readonly store: SessionStore;
-  /** Conversations active recently in this process (those keeping a live actor). */
+  /** Conversations active recently in this process (those kept decoded). */
   liveConversations(): number;
 }
 
@@ -81,6 +88,13 @@ const ROUTE_MIN = 0.5;
 const AMBIGUOUS_RATIO = 0.75;
 const DAY = 86_400_000;
 
+/** Counts are readonly pairs: the same ones serve every turn at a place. */
+interface PlaceCounts {
+  left: Count;
+  reached: Count;
+  outcome?: Count;
+}
+
 /** What one turn produced before it is saved. */
 interface Draft {
   s: Session;
@@ -88,12 +102,17 @@ interface Draft {
   effects: Effect[];
   /** Re-render the current state after the replies so far. */
   show: boolean;
-  traces: TraceStep[];
+  /** Only when someone subscribed to traces. */
+  traces?: TraceStep[];
   /** Delete the session instead of saving it. */
   forget?: boolean;
   flowStarted?: string;
-  /** A running actor in step with `s`; undefined after `s` was changed by hand (back, reset). */
-  actor?: AnyActorRef;
+  /** xstate's snapshot in step with `s`; undefined after `s` was changed by hand (back). */
+  snap?: Snapshot;
+  /** The outcome as rendered for the final state, so the result does not resolve it again. */
+  outcome?: OutcomeView;
+  /** Anonymous counters this turn adds. */
+  counts: Count[];
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -102,24 +121,26 @@ export function createEngine(opts: EngineOptions): Engine {
   const now = opts.now ?? Date.now;
   const idleMs = opts.idleTtlMs ?? 7 * DAY;
   const limiter = new RateLimiter(opts.rateLimitPerMinute ?? 30, now);
-  const liveActors = new LiveActors(opts.liveActors ?? 10_000);
+  const live = new LiveSessions(opts.liveActors ?? 10_000);
   const maxInflight = opts.maxInflight ?? 2_000;
   let inflight = 0;
-  const machine = bundle.machine;
   const intentFlow = buildIntentFlows(bundle);
   const defaultLocale = pickLocale(opts.defaultLocale, bundle.config.locales) ?? bundle.config.defaultLocale;
   // `default` means "anywhere else": still unknown, so outcomes ask where the person is.
   const configuredRegion = resolveRegion(opts.defaultRegion ?? bundle.config.defaultRegion, bundle);
   const defaultRegion = configuredRegion === 'default' ? null : configuredRegion;
+  const placeCounters = new Map<string, Map<string, PlaceCounts>>();
+  const flowStarts = new Map<string, Count>();
+  const hintLocales = new Map<string, string | undefined>();
+  const chart = chartOf(bundle.machine, { locale: defaultLocale, region: defaultRegion });
 
   // ---------- session lifecycle ----------
 
   /** A new conversation, started by the machine itself so a decision at the entry settles at once. */
-  function freshSession(locale: string, region: string | null): { session: Session; actor: AnyActorRef } {
+  function freshSession(locale: string, region: string | null): { session: Session; snap: Snapshot } {
     const t = now();
-    const actor = createActor(machine, { input: { locale, region } }).start();
-    const snap = actor.getSnapshot() as AnyMachineSnapshot;
-    const [flow, state] = flowAndState(snap.value);
+    const snap = chart.start(locale, region);
+    const [flow, state] = placeOf(snap);
     const session: Session = {
       v: 1,
       hash: bundle.hash,
@@ -132,35 +153,25 @@ export function createEngine(opts: EngineOptions): Engine {
       at: t,
       turns: 0,
     };
-    return { session, actor };
-  }
-
-  function actorOf(d: Draft): AnyActorRef {
-    if (!d.actor) {
-      const snapshot = machine.resolveState({ value: { [d.s.flow]: d.s.state }, context: d.s.ctx });
-      d.actor = createActor(machine, {
-        snapshot,
-        input: { locale: d.s.ctx.locale, region: d.s.ctx.region },
-      }).start();
-    }
-    return d.actor;
+    return { session, snap };
   }
 
   /** Sends one event through the statechart; false when no transition accepts it. */
   function send(d: Draft, event: ConvoEvent): boolean {
-    const actor = actorOf(d);
-    if (!(actor.getSnapshot() as AnyMachineSnapshot).can(event)) return false;
-    actor.send(event);
-    const next = actor.getSnapshot() as AnyMachineSnapshot;
-    const [flow, state] = flowAndState(next.value);
-    const before = `${d.s.flow}.${d.s.state}`;
+    const snap = d.snap ?? chart.restore(d.s.flow, d.s.state, d.s.ctx);
+    const next = chart.send(snap, event);
+    d.snap = next;
+    // Every transition of the machine assigns, so a taken one always makes a new snapshot.
+    if (next === snap) return false;
+    const [flow, state] = placeOf(next);
+    const ctx = next.context as ConvoContext;
     if (flow !== d.s.flow) d.flowStarted = flow;
-    if (`${flow}.${state}` !== before) d.s.seq += 1;
+    if (flow !== d.s.flow || state !== d.s.state) d.s.seq += 1;
     // Decisions taken on the way read the context after the step (a flag it just recorded).
-    d.traces.push(...traceOf({ ...d.s, ctx: next.context as ConvoContext }, event, flow, state));
+    if (d.traces) d.traces.push(...traceOf({ ...d.s, ctx }, event, flow, state));
     d.s.flow = flow;
     d.s.state = state;
-    d.s.ctx = next.context as ConvoContext;
+    d.s.ctx = ctx;
     return true;
   }
 
@@ -211,20 +222,19 @@ export function createEngine(opts: EngineOptions): Engine {
   // ---------- commands ----------
 
   function command(d: Draft, inbound: Extract<Inbound, { kind: 'command' }>): void {
-    const L = () => d.s.ctx.locale;
     switch (inbound.command) {
       case 'start': {
         if (inbound.flow && bundle.flows.has(inbound.flow)) {
           send(d, { type: 'GOTO', flow: inbound.flow, from: `${d.s.flow}.${d.s.state}` });
         } else {
           if (d.s.turns > 0) send(d, { type: 'RESTART' });
-          d.replies.push({ text: ui(bundle, L(), 'welcome') });
+          d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'welcome') });
         }
         d.show = true;
         return;
       }
       case 'help':
-        d.replies.push({ text: ui(bundle, L(), 'help') });
+        d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'help') });
         d.show = true;
         return;
       case 'back':
@@ -240,7 +250,7 @@ export function createEngine(opts: EngineOptions): Engine {
         if (wanted) setLocale(d, wanted);
         else
           d.replies.push({
-            text: ui(bundle, L(), 'language_prompt'),
+            text: ui(bundle, d.s.ctx.locale, 'language_prompt'),
             choices: languageChoices(bundle),
             stamp: stampOf(d.s),
           });
@@ -252,7 +262,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return;
       case 'forget':
         d.forget = true;
-        d.replies.push({ text: ui(bundle, L(), 'forgotten') });
+        d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'forgotten') });
         d.effects.push({ type: 'forgotten' });
         return;
       case 'hide':
@@ -260,7 +270,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return;
       case 'check':
         if (inbound.arg) checkMessage(d, inbound.arg);
-        else d.replies.push({ text: ui(bundle, L(), 'check_prompt') });
+        else d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'check_prompt') });
         return;
       case 'evidence':
         d.replies.push({
@@ -287,8 +297,7 @@ export function createEngine(opts: EngineOptions): Engine {
     d.s.flow = flow;
     d.s.state = state;
     d.s.seq += 1;
-    d.actor?.stop();
-    d.actor = undefined;
+    d.snap = undefined;
     d.replies.push({ text: ui(bundle, d.s.ctx.locale, 'back_done') });
     d.show = true;
   }
@@ -577,15 +586,21 @@ export function createEngine(opts: EngineOptions): Engine {
 
   // ---------- the turn ----------
 
+  /** The locale a platform hint names; the same few codes come with every update, so each is worked out once. */
+  function hintedLocale(hint: string | undefined): string | undefined {
+    if (!hint) return undefined;
+    if (hintLocales.has(hint)) return hintLocales.get(hint);
+    const locale = pickLocale(hint, bundle.config.locales);
+    // Hints are the platform's language codes, a short list; a flood of odd ones is not kept.
+    if (hintLocales.size < 1_000) hintLocales.set(hint, locale);
+    return locale;
+  }
+
   function applyHints(d: Draft, inbound: Inbound): void {
     // What someone types in Chinese says more than the platform's language setting.
     const typedChinese =
       inbound.kind === 'text' && looksChinese(inbound.text) && bundle.config.locales.includes('zh-CN');
-    const locale = d.s.chose?.locale
-      ? undefined
-      : typedChinese
-        ? 'zh-CN'
-        : pickLocale(inbound.locale, bundle.config.locales);
+    const locale = d.s.chose?.locale ? undefined : typedChinese ? 'zh-CN' : hintedLocale(inbound.locale);
     // Typing Chinese is a choice as clear as /language: later platform hints do not undo it.
     if (typedChinese && !d.s.chose?.locale) d.s.chose = { ...d.s.chose, locale: true };
     const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
@@ -594,13 +609,20 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
-  function step(
-    s: Session,
-    inbound: Inbound,
-    notice: string | undefined,
-    actor: AnyActorRef | undefined,
-  ): Draft {
-    const d: Draft = { s, replies: [], effects: [], show: false, traces: [], ...(actor ? { actor } : {}) };
+  function step(s: Session, inbound: Inbound, notice: string | undefined, snap: Snapshot | undefined): Draft {
+    // Every field set at once: one shape for every draft.
+    const d: Draft = {
+      s,
+      replies: [],
+      effects: [],
+      show: false,
+      traces: opts.trace ? [] : undefined,
+      forget: false,
+      flowStarted: undefined,
+      snap,
+      outcome: undefined,
+      counts: [],
+    };
     applyHints(d, inbound);
     if (notice) d.replies.push({ text: ui(bundle, d.s.ctx.locale, notice) });
     if (d.s.turns === 0 && !(inbound.kind === 'command' && inbound.command === 'start')) {
@@ -610,15 +632,16 @@ export function createEngine(opts: EngineOptions): Engine {
       // A redelivered update: answer with where we are, without applying it again.
       d.show = true;
     } else {
-      if (inbound.id !== undefined) d.s.seen = [...(d.s.seen ?? []), inbound.id].slice(-SEEN_LIMIT);
+      if (inbound.id !== undefined) d.s.seen = remember(d.s.seen, inbound.id);
       if (inbound.kind === 'command') command(d, inbound);
       else if (inbound.kind === 'choice') choice(d, inbound);
       else text(d, inbound);
     }
     // A hand-off may land on a decision state; send settles it, so the state is always one that asks.
     if (d.show) {
-      const { replies } = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, stampOf(d.s));
-      d.replies.push(...replies);
+      const shown = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, stampOf(d.s));
+      for (const r of shown.replies) d.replies.push(r);
+      if (shown.outcome) d.outcome = shown.outcome;
     }
     d.s.turns += 1;
     d.s.at = now();
@@ -632,7 +655,7 @@ export function createEngine(opts: EngineOptions): Engine {
     // Whoever is in the emergency flow is treated as in danger, whatever was recorded.
     if (d.s.flow === bundle.config.emergency) level = 'critical';
     if (st?.outcome && !d.forget) {
-      outcome = stateReplies(bundle, d.s.flow, d.s.state, d.s.ctx, '').outcome;
+      outcome = d.outcome ?? renderOutcome(bundle, st.outcome, d.s.ctx).view;
       level = maxRisk(level, st.outcome.level);
     }
     return {
@@ -647,70 +670,115 @@ export function createEngine(opts: EngineOptions): Engine {
     };
   }
 
-  async function turn(inbound: Inbound): Promise<{ res: TurnResult; d: Draft }> {
-    const hintLocale = pickLocale(inbound.locale, bundle.config.locales) ?? defaultLocale;
-    const hintRegion = (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion;
+  /** The turn up to saving: the session restored (or begun), the step taken, what to count. */
+  function play(inbound: Inbound, stored: Stored | undefined): Draft {
+    const hot = live.get(inbound.user, stored?.version);
+    const restored: Restored =
+      hot && now() - hot.session.at <= idleMs
+        ? { kind: 'ok', session: hot.session }
+        : decodeSession(stored?.data, bundle.hash, now(), idleMs);
+    if (restored.kind === 'ok') {
+      // The turn changes a copy: the live entry (and the record the store may hold) stay as saved.
+      const before = restored.session;
+      const d = step({ ...before }, inbound, undefined, hot?.snapshot);
+      d.counts = countsOf(d, before);
+      return d;
+    }
+    if (restored.kind !== 'none') {
+      logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
+    }
+    const fresh = freshSession(
+      hintedLocale(inbound.locale) ?? defaultLocale,
+      (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion,
+    );
+    const notice =
+      restored.kind === 'none' ? undefined : restored.kind === 'changed' ? 'flows_changed' : restored.kind;
+    const d = step(fresh.session, inbound, notice, fresh.snap);
+    d.counts = countsOf(d, undefined);
+    return d;
+  }
+
+  async function turn(inbound: Inbound): Promise<Draft> {
     for (let attempt = 0; ; attempt++) {
       const stored = await store.load(inbound.user);
-      const live = attempt === 0 ? liveActors.take(inbound.user, stored?.version) : undefined;
-      const restored: Restored =
-        live && now() - live.session.at <= idleMs
-          ? { kind: 'ok', session: live.session }
-          : decodeSession(stored?.data, bundle.hash, now(), idleMs);
-      const fresh = restored.kind === 'ok' ? undefined : freshSession(hintLocale, hintRegion);
-      const session = restored.kind === 'ok' ? restored.session : fresh!.session;
-      if (restored.kind === 'changed' || restored.kind === 'corrupt' || restored.kind === 'expired') {
-        logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
-      }
-      const notice =
-        restored.kind === 'ok' || restored.kind === 'none'
-          ? undefined
-          : restored.kind === 'changed'
-            ? 'flows_changed'
-            : restored.kind;
-      const before = restored.kind === 'ok' ? `${session.flow}.${session.state}` : undefined;
-      const d = step(session, inbound, notice, fresh ? fresh.actor : live?.actor);
-      let version: number;
+      const d = play(inbound, stored);
+      let version = 0;
       try {
-        if (d.forget) {
-          await store.delete(inbound.user);
-          version = 0;
-        } else {
-          version = await store.save(inbound.user, encodeSession(d.s), {
+        if (d.forget) await store.delete(inbound.user);
+        // Counters go with the session: one write per turn, counting only turns that happened.
+        else
+          version = await store.save(inbound.user, recordOf(d.s), {
             ttlMs: idleMs,
             expectVersion: stored?.version ?? 0,
+            counts: d.counts,
           });
-        }
       } catch (err) {
-        d.actor?.stop();
         if (err instanceof StoreConflictError && attempt < 3) continue;
         throw err;
       }
-      if (d.actor && !d.forget) liveActors.put(inbound.user, { version, session: d.s, actor: d.actor });
-      else d.actor?.stop();
-      await countTurn(d, before, restored.kind !== 'ok');
-      for (const t of d.traces) opts.trace?.(t);
-      return { res: result(inbound.user, d), d };
+      if (d.forget) {
+        live.delete(inbound.user);
+        await countApart(d.counts);
+      } else live.put(inbound.user, { version, session: d.s, snapshot: d.snap });
+      if (d.traces) for (const t of d.traces) opts.trace?.(t);
+      return d;
     }
   }
 
-  /** Anonymous statistics; a failure here never fails the turn. */
-  async function countTurn(d: Draft, before: string | undefined, created: boolean): Promise<void> {
-    const names: [string, number][] = [];
-    const after = d.forget ? undefined : `${d.s.flow}.${d.s.state}`;
-    if (before !== after) {
-      if (before) names.push([`at_state:${before}`, -1]);
-      if (after) names.push([`at_state:${after}`, 1]);
+  /** Anonymous statistics of one turn: where conversations are, which flows start, which outcomes. */
+  function countsOf(d: Draft, before: Session | undefined): Count[] {
+    const counts: Count[] = [];
+    const moved = !before || d.forget || before.flow !== d.s.flow || before.state !== d.s.state;
+    if (moved) {
+      if (before) counts.push(placeCounts(before.flow, before.state).left);
+      if (!d.forget) {
+        const place = placeCounts(d.s.flow, d.s.state);
+        counts.push(place.reached);
+        if (place.outcome) counts.push(place.outcome);
+      }
     }
-    if (d.flowStarted) names.push([`flow_started:${d.flowStarted}`, 1]);
-    const st = stateOf(bundle, d.s.flow, d.s.state);
-    if (st?.outcome && before !== after) names.push([`outcome:${d.s.flow}:${st.outcome.level}`, 1]);
-    if (created) {
-      names.push([`locale:${d.s.ctx.locale}`, 1], [`region:${d.s.ctx.region ?? 'unknown'}`, 1]);
-      if (!d.flowStarted) names.push([`flow_started:${d.s.flow}`, 1]);
+    if (d.flowStarted) counts.push(startCount(d.flowStarted));
+    if (!before) {
+      counts.push([`locale:${d.s.ctx.locale}`, 1], [`region:${d.s.ctx.region ?? 'unknown'}`, 1]);
+      if (!d.flowStarted) counts.push(startCount(d.s.flow));
     }
+    return counts;
+  }
+
+  /** A place's counts, made once per state: every turn that moves adds two or three of them. */
+  function placeCounts(flow: string, state: string): PlaceCounts {
+    let byState = placeCounters.get(flow);
+    if (!byState) {
+      byState = new Map();
+      placeCounters.set(flow, byState);
+    }
+    let counts = byState.get(state);
+    if (!counts) {
+      const at = `at_state:${flow}.${state}`;
+      const level = stateOf(bundle, flow, state)?.outcome?.level;
+      counts = {
+        left: [at, -1],
+        reached: [at, 1],
+        ...(level ? { outcome: [`outcome:${flow}:${level}`, 1] as const } : {}),
+      };
+      byState.set(state, counts);
+    }
+    return counts;
+  }
+
+  function startCount(flow: string): Count {
+    let count = flowStarts.get(flow);
+    if (!count) {
+      count = [`flow_started:${flow}`, 1];
+      flowStarts.set(flow, count);
+    }
+    return count;
+  }
+
+  /** After /forget there is no session to save them with; a failure here never fails the turn. */
+  async function countApart(counts: Count[]): Promise<void> {
     try {
-      await Promise.all(names.map(([n, by]) => store.count(n, by)));
+      for (const [name, by] of counts) await store.count(name, by);
     } catch (err) {
       logger.warn({ err }, 'statistics counter not updated');
     }
@@ -733,7 +801,7 @@ export function createEngine(opts: EngineOptions): Engine {
   return {
     bundle,
     store,
-    liveConversations: () => liveActors.size,
+    liveConversations: () => live.size,
     async handle(inbound) {
       const started = performance.now();
       const channel = inbound.channel ?? 'unknown';
@@ -748,14 +816,17 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       inflight++;
       try {
-        const { res, d } = await store.withLock(inbound.user, () => turn(inbound));
-        const st = stateOf(bundle, d.s.flow, d.s.state);
-        opts.observe?.({
-          ms: performance.now() - started,
-          channel,
-          ...(d.flowStarted ? { flowStarted: d.flowStarted } : {}),
-          ...(res.outcome && st?.outcome ? { outcome: { flow: d.s.flow, level: st.outcome.level } } : {}),
-        });
+        const d = await store.withLock(inbound.user, () => turn(inbound));
+        const res = result(inbound.user, d);
+        if (opts.observe) {
+          const st = stateOf(bundle, d.s.flow, d.s.state);
+          opts.observe({
+            ms: performance.now() - started,
+            channel,
+            ...(d.flowStarted ? { flowStarted: d.flowStarted } : {}),
+            ...(res.outcome && st?.outcome ? { outcome: { flow: d.s.flow, level: st.outcome.level } } : {}),
+          });
+        }
         return res;
       } catch (err) {
         const kind =
@@ -779,9 +850,15 @@ export function createEngine(opts: EngineOptions): Engine {
 
 // ---------- small pure helpers ----------
 
-function flowAndState(value: unknown): [string, string] {
-  const [flow, state] = Object.entries(value as Record<string, unknown>)[0] ?? ['', ''];
-  return [flow, String(state)];
+/** The last update ids handled, with this one: one new array, the oldest dropped when full. */
+function remember(seen: readonly string[] | undefined, id: string): string[] {
+  if (!seen) return [id];
+  return [...(seen.length < SEEN_LIMIT ? seen : seen.slice(1 - SEEN_LIMIT)), id];
+}
+
+/** The session's record for the store, encoded only when the store needs the text. */
+function recordOf(s: Session): () => string {
+  return () => encodeSession(s);
 }
 
 /** Platform locale codes (`zh-hans`, `zh_CN`, `en-GB`) → a declared locale, or undefined. */

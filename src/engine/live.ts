@@ -1,52 +1,43 @@
 /**
- * Live statechart actors for recently active conversations. Rehydrating a snapshot and running
- * xstate's pure transition costs several times more than sending to a running actor, so a hot
- * conversation keeps its actor between turns. The store stays the source of truth: an actor is
- * reused only while the stored version is the one it was saved as, so another process's turn
- * (shared Redis) or a failed save simply means a fresh actor from the stored session.
+ * Recently active conversations, kept decoded: the session object and its statechart snapshot.
+ * Decoding the stored JSON and resolving a snapshot cost more than the turn's own step, so a hot
+ * conversation skips both. The store stays the source of truth: an entry is reused only while the
+ * stored version is the one it was saved as, so another process's turn (shared Redis) or a failed
+ * save simply means decoding the stored session again.
  */
-import type { AnyActorRef } from 'xstate';
+import type { Snapshot } from './chart.ts';
 import type { Session } from './session.ts';
 
 export interface Live {
   version: number;
   session: Session;
-  actor: AnyActorRef;
+  /** Resolved again on the next event when the session was changed by hand (/back). */
+  snapshot?: Snapshot;
 }
 
-export class LiveActors {
+export class LiveSessions {
   private readonly map = new Map<string, Live>();
 
   constructor(private readonly capacity: number) {}
 
-  /** The live entry for this user if it matches the stored version; stale entries are dropped. */
-  take(user: string, version: number | undefined): Live | undefined {
+  /**
+   * The live entry for this user if it matches the stored version. A turn never changes an entry
+   * (it works on a copy of the session; snapshots are values), so one whose save failed stays valid.
+   */
+  get(user: string, version: number | undefined): Live | undefined {
     const live = this.map.get(user);
-    if (!live) return undefined;
-    this.map.delete(user);
-    if (live.version !== version) {
-      live.actor.stop();
-      return undefined;
-    }
-    return live;
+    return live && live.version === version ? live : undefined;
   }
 
   put(user: string, live: Live): void {
-    if (this.capacity <= 0) {
-      live.actor.stop();
-      return;
-    }
-    this.drop(user);
+    if (this.capacity <= 0) return;
+    this.map.delete(user);
     this.map.set(user, live);
     // Map keeps insertion order: the first key is the least recently used.
-    while (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value as string;
-      this.drop(oldest);
-    }
+    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
   }
 
-  drop(user: string): void {
-    this.map.get(user)?.actor.stop();
+  delete(user: string): void {
     this.map.delete(user);
   }
 

@@ -1,14 +1,15 @@
 /**
  * Rendering: from where the conversation is to the words and buttons a person sees, in their
- * locale and with the contacts of their region. Pure functions of the bundle and the session.
+ * locale and with the contacts of their region. Pure functions of the bundle and the session; what
+ * is the same for everyone at a place is made once.
  */
 
 import { flagRisk } from '../flow/compile.ts';
 import type { ConvoContext } from '../flow/context.ts';
 import { evalGuard } from '../flow/guards.ts';
-import type { FlowModel } from '../flow/model.ts';
+import type { ContactDef, FlowModel } from '../flow/model.ts';
 import type { FlowOutcome, FlowState, Localized } from '../flow/schema.ts';
-import type { ChoiceView, OutcomeView, Reply, ResourceView } from './types.ts';
+import type { ChoiceView, OutcomeView, Reply, ResourceView, RiskLevel } from './types.ts';
 
 type Model = Pick<FlowModel, 'config' | 'flows' | 'steps' | 'flags' | 'resources' | 'ui'>;
 
@@ -30,7 +31,7 @@ export function ui(
   vars: Record<string, string | number> = {},
 ): string {
   const text = model.ui.get(locale)?.[key] ?? model.ui.get(model.config.defaultLocale)?.[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+  return text.includes('{') ? text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? '')) : text;
 }
 
 export function local(text: Localized, locale: string, model: Model): string {
@@ -41,11 +42,65 @@ export function stateOf(model: Model, flow: string, state: string): FlowState | 
   return model.flows.get(flow)?.states[state];
 }
 
+/**
+ * What rendering makes once: what everyone at a place sees in a locale and region. Kept per model
+ * object, since a model derived from another (the toolkit, tests) may share its states and outcomes
+ * but not its resources or texts. Shared views are frozen.
+ */
+interface Made {
+  /** Buttons of states that guard none, by locale. */
+  buttons: Map<FlowState, Map<string, readonly ChoiceView[]>>;
+  /** By `locale region`. */
+  outcomes: Map<FlowOutcome, Map<string, RenderedOutcome>>;
+  /** Region buttons, by locale. */
+  regions: Map<string, readonly ChoiceView[]>;
+}
+
+const made = new WeakMap<Model, Made>();
+
+function madeFor(model: Model): Made {
+  let m = made.get(model);
+  if (!m) {
+    m = { buttons: new Map(), outcomes: new Map(), regions: new Map() };
+    made.set(model, m);
+  }
+  return m;
+}
+
+function inner<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let m = map.get(key);
+  if (!m) {
+    m = new Map();
+    map.set(key, m);
+  }
+  return m;
+}
+
+const isGuarded = (c: { when?: unknown }): boolean => c.when !== undefined;
+
+/** The buttons a state offers now: a fresh list (callers add to it) of views that may be shared and frozen. */
 export function availableChoices(model: Model, state: FlowState, ctx: ConvoContext): ChoiceView[] {
-  const risk = flagRisk(ctx.flags, model);
-  return (state.choices ?? [])
-    .filter((c) => !c.when || evalGuard(c.when, ctx, risk))
-    .map((c) => ({ id: c.id, label: local(c.label, ctx.locale, model) }));
+  if (!state.choices?.some(isGuarded)) {
+    const byLocale = inner(madeFor(model).buttons, state);
+    let buttons = byLocale.get(ctx.locale);
+    if (!buttons) {
+      buttons = (state.choices ?? []).map((c) =>
+        Object.freeze({ id: c.id, label: local(c.label, ctx.locale, model) }),
+      );
+      byLocale.set(ctx.locale, buttons);
+    }
+    return [...buttons];
+  }
+  const out: ChoiceView[] = [];
+  let risk: RiskLevel | undefined;
+  for (const c of state.choices ?? []) {
+    if (c.when) {
+      risk ??= flagRisk(ctx.flags, model);
+      if (!evalGuard(c.when, ctx, risk)) continue;
+    }
+    out.push({ id: c.id, label: local(c.label, ctx.locale, model) });
+  }
+  return out;
 }
 
 export function flowTitle(model: Model, flow: string, locale: string): string {
@@ -64,10 +119,7 @@ export function resolveResources(
   for (const id of ids) {
     const res = model.resources.get(id);
     if (!res) continue;
-    // A wrong number does harm: an unverified contact is never shown, and when a region has
-    // nothing else the default (plain words, no number) stands in.
-    const usable = (e: typeof res.regions.default) =>
-      (Array.isArray(e) ? e : e ? [e] : []).filter((c) => c.status !== 'UNVERIFIED');
+    // When a region has nothing usable, the default (plain words, no number) stands in.
     const regional = region ? usable(res.regions[region]) : [];
     const contacts = regional.length > 0 ? regional : usable(res.regions.default);
     for (const c of contacts) {
@@ -82,15 +134,37 @@ export function resolveResources(
   return out;
 }
 
-export function outcomeView(model: Model, outcome: FlowOutcome, ctx: ConvoContext): OutcomeView {
-  return {
-    level: outcome.level,
-    steps: [...outcome.steps],
-    resources: resolveResources(model, outcome.resources, ctx.region, ctx.locale),
-  };
+/** A wrong number does harm: an unverified contact is never shown. */
+function usable(e: ContactDef | ContactDef[] | undefined): ContactDef[] {
+  return (Array.isArray(e) ? e : e ? [e] : []).filter((c) => c.status !== 'UNVERIFIED');
 }
 
-export function outcomeText(model: Model, outcome: FlowOutcome, view: OutcomeView, locale: string): string {
+export interface RenderedOutcome {
+  view: OutcomeView;
+  text: string;
+}
+
+/** An outcome's steps and contacts in a locale and region, made once; the view is shared, so frozen. */
+export function renderOutcome(model: Model, outcome: FlowOutcome, ctx: ConvoContext): RenderedOutcome {
+  const byPlace = inner(madeFor(model).outcomes, outcome);
+  const key = `${ctx.locale} ${ctx.region ?? ''}`;
+  let rendered = byPlace.get(key);
+  if (!rendered) {
+    const resources = resolveResources(model, outcome.resources, ctx.region, ctx.locale).map((r) =>
+      Object.freeze(r),
+    );
+    const view = Object.freeze({
+      level: outcome.level,
+      steps: Object.freeze([...outcome.steps]) as string[],
+      resources: Object.freeze(resources) as ResourceView[],
+    });
+    rendered = { view, text: outcomeText(model, outcome, view, ctx.locale) };
+    byPlace.set(key, rendered);
+  }
+  return rendered;
+}
+
+function outcomeText(model: Model, outcome: FlowOutcome, view: OutcomeView, locale: string): string {
   const steps = outcome.steps.map((s, i) => `${i + 1}. ${local(model.steps.get(s) ?? {}, locale, model)}`);
   const parts = [`${ui(model, locale, 'steps_heading')}\n${steps.join('\n')}`];
   if (view.resources.length > 0) {
@@ -102,11 +176,17 @@ export function outcomeText(model: Model, outcome: FlowOutcome, view: OutcomeVie
   return parts.join('\n\n');
 }
 
+/** A fresh list of shared, frozen buttons: every outcome asks with them until the person answers. */
 export function regionChoices(model: Model, locale: string): ChoiceView[] {
-  return Object.entries(model.config.regions).map(([id, r]) => ({
-    id: ENGINE_CHOICE.region(id),
-    label: local(r.name, locale, model),
-  }));
+  const byLocale = madeFor(model).regions;
+  let buttons = byLocale.get(locale);
+  if (!buttons) {
+    buttons = Object.entries(model.config.regions).map(([id, r]) =>
+      Object.freeze({ id: ENGINE_CHOICE.region(id), label: local(r.name, locale, model) }),
+    );
+    byLocale.set(locale, buttons);
+  }
+  return [...buttons];
 }
 
 export function languageChoices(model: Model): ChoiceView[] {
@@ -114,6 +194,11 @@ export function languageChoices(model: Model): ChoiceView[] {
     id: ENGINE_CHOICE.lang(l),
     label: ui(model, l, 'language_name'),
   }));
+}
+
+/** Whether an outcome's contacts depend on the region (then it is worth asking where the person is). */
+function isRegional(model: Model, outcome: FlowOutcome): boolean {
+  return outcome.resources.some((id) => Object.keys(model.resources.get(id)?.regions ?? {}).length > 1);
 }
 
 /** The messages of a state, the last one carrying its buttons. */
@@ -126,35 +211,30 @@ export function stateReplies(
 ): { replies: Reply[]; outcome: OutcomeView | null } {
   const state = stateOf(model, flow, stateId);
   if (!state) return { replies: [], outcome: null };
-  const says = state.say === undefined ? [] : Array.isArray(state.say) ? state.say : [state.say];
-  const texts = says.map((t) => local(t, ctx.locale, model));
-  let choices = availableChoices(model, state, ctx);
+  const L = ctx.locale;
+  const replies: Reply[] = [];
+  if (Array.isArray(state.say)) for (const t of state.say) replies.push({ text: local(t, L, model) });
+  else if (state.say !== undefined) replies.push({ text: local(state.say, L, model) });
+  const choices = availableChoices(model, state, ctx);
   let outcome: OutcomeView | null = null;
-  const extra: Reply[] = [];
+  let ask: Reply | undefined;
   if (state.outcome) {
-    outcome = outcomeView(model, state.outcome, ctx);
-    texts.push(outcomeText(model, state.outcome, outcome, ctx.locale));
-    choices = [
-      ...choices,
-      { id: ENGINE_CHOICE.evidence, label: ui(model, ctx.locale, 'evidence_choice') },
-      { id: ENGINE_CHOICE.restart, label: ui(model, ctx.locale, 'restart_choice') },
-    ];
-    const regional = state.outcome.resources.some(
-      (id) => Object.keys(model.resources.get(id)?.regions ?? {}).length > 1,
+    const rendered = renderOutcome(model, state.outcome, ctx);
+    outcome = rendered.view;
+    replies.push({ text: rendered.text });
+    choices.push(
+      { id: ENGINE_CHOICE.evidence, label: ui(model, L, 'evidence_choice') },
+      { id: ENGINE_CHOICE.restart, label: ui(model, L, 'restart_choice') },
     );
-    if (ctx.region === null && regional) {
-      extra.push({
-        text: ui(model, ctx.locale, 'region_prompt'),
-        choices: regionChoices(model, ctx.locale),
-        stamp,
-      });
+    if (ctx.region === null && isRegional(model, state.outcome)) {
+      ask = { text: ui(model, L, 'region_prompt'), choices: regionChoices(model, L), stamp };
     }
   }
-  const replies: Reply[] = texts.map((text) => ({ text }));
   const last = replies.at(-1);
   if (last && choices.length > 0) {
     last.choices = choices;
     last.stamp = stamp;
   }
-  return { replies: [...replies, ...extra], outcome };
+  if (ask) replies.push(ask);
+  return { replies, outcome };
 }

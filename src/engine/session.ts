@@ -2,9 +2,13 @@
  * The persisted session: where the conversation is, its memory, and what the user chose.
  * Decoding never throws: an unreadable record becomes a fresh start with a notice.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { ConvoContext } from '../flow/context.ts';
 
+/**
+ * A turn changes a session's own fields, never anything nested in place (the statechart's context,
+ * arrays, `chose`): a shallow copy is a stable record of the turn.
+ */
 export interface Session {
   v: 1;
   /** Hash of the flows this session was saved under. */
@@ -37,8 +41,18 @@ export type Restored =
   | { kind: 'changed' }
   | { kind: 'expired' };
 
+/** Random bytes drawn in bulk: one system call per thousand new conversations, not one each. */
+const pool = Buffer.alloc(3072);
+let poolAt = pool.length;
+
 export function newNonce(): string {
-  return randomBytes(3).toString('base64url').slice(0, 4);
+  if (poolAt + 3 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 3;
+  // Three bytes are exactly four base64url characters.
+  return pool.toString('base64url', poolAt - 3, poolAt);
 }
 
 export function stampOf(s: Pick<Session, 'nonce' | 'seq'>): string {

@@ -42,7 +42,8 @@ export function flagRisk(flags: readonly string[], model: Pick<FlowModel, 'flags
 }
 
 export function applyStep(ctx: ConvoContext, p: StepParams): Pick<ConvoContext, 'flags' | 'trail'> {
-  const added = p.flags.filter((f) => !ctx.flags.includes(f));
+  // Most steps record no flag: no list to filter then.
+  const added = p.flags.length === 0 ? p.flags : p.flags.filter((f) => !ctx.flags.includes(f));
   const flags = added.length > 0 ? [...ctx.flags, ...added] : ctx.flags;
   if (!p.push) {
     const last = ctx.trail.at(-1);
@@ -53,7 +54,9 @@ export function applyStep(ctx: ConvoContext, p: StepParams): Pick<ConvoContext, 
   const entry: TrailEntry = { s: p.from };
   if (p.answer) entry.a = p.answer;
   if (added.length > 0) entry.f = added;
-  return { flags, trail: [...ctx.trail, entry].slice(-TRAIL_LIMIT) };
+  // Full trail: the oldest step makes room (slice, then one copy, rather than copy then slice).
+  const kept = ctx.trail.length < TRAIL_LIMIT ? ctx.trail : ctx.trail.slice(1 - TRAIL_LIMIT);
+  return { flags, trail: [...kept, entry] };
 }
 
 export function compileMachine(model: FlowModel) {

@@ -2,17 +2,33 @@
  * In-process store: for tests, benchmarks and `memory:`. Same contract as the durable stores.
  */
 import { KeyedMutex } from './mutex.ts';
-import { type SaveOptions, type SessionStore, StoreConflictError, type Stored } from './types.ts';
+import { type Data, type SaveOptions, type SessionStore, StoreConflictError, type Stored } from './types.ts';
 
-interface Entry extends Stored {
+interface Entry {
+  data: Data;
+  version: number;
   updatedAt: number;
   expiresAt: number;
+}
+
+/** A record handed over unencoded: most loads only compare the version, so the text waits for a read. */
+class Unread implements Stored {
+  constructor(
+    private readonly entry: Entry,
+    readonly version: number,
+  ) {}
+
+  get data(): string {
+    if (typeof this.entry.data !== 'string') this.entry.data = this.entry.data();
+    return this.entry.data;
+  }
 }
 
 export function openMemoryStore(now: () => number = Date.now): SessionStore {
   const rows = new Map<string, Entry>();
   const counts = new Map<string, number>();
   const mutex = new KeyedMutex();
+  const add = (name: string, by: number) => counts.set(name, (counts.get(name) ?? 0) + by);
   const live = (key: string): Entry | undefined => {
     const e = rows.get(key);
     if (e && e.expiresAt <= now()) {
@@ -23,17 +39,20 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
   };
   return {
     kind: 'memory',
-    async load(key) {
+    async load(key): Promise<Stored | undefined> {
       const e = live(key);
-      return e ? { data: e.data, version: e.version } : undefined;
+      if (!e) return undefined;
+      return typeof e.data === 'string' ? { data: e.data, version: e.version } : new Unread(e, e.version);
     },
-    async save(key, data, { ttlMs, expectVersion }: SaveOptions) {
+    async save(key, data, { ttlMs, expectVersion, counts }: SaveOptions) {
       const current = live(key)?.version ?? 0;
       if (expectVersion !== undefined && expectVersion !== current) {
         throw new StoreConflictError(`version ${current}, expected ${expectVersion}`);
       }
       const version = current + 1;
-      rows.set(key, { data, version, updatedAt: now(), expiresAt: now() + ttlMs });
+      const t = now();
+      rows.set(key, { data, version, updatedAt: t, expiresAt: t + ttlMs });
+      if (counts) for (const [name, by] of counts) add(name, by);
       return version;
     },
     async delete(key) {
@@ -41,7 +60,7 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
     },
     withLock: (key, fn) => mutex.run(key, fn),
     async count(name, by = 1) {
-      counts.set(name, (counts.get(name) ?? 0) + by);
+      add(name, by);
     },
     async counters() {
       return Object.fromEntries(counts);

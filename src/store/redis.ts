@@ -41,9 +41,12 @@ export interface RedisStoreOptions {
 }
 
 const SCRIPTS = {
-  /** KEYS: session, index, lock. ARGV: data, ttlMs, expect ('' = any), updatedAt, member, token ('' = none). */
+  /**
+   * KEYS: session, index, lock, counters. ARGV: data, ttlMs, expect ('' = any), updatedAt, member,
+   * token ('' = none), then counter name and increment pairs (added only if the session is saved).
+   */
   ssSave: {
-    numberOfKeys: 3,
+    numberOfKeys: 4,
     lua: `
 if ARGV[6] ~= '' then
   local holder = redis.call('GET', KEYS[3])
@@ -55,6 +58,7 @@ local v = cur + 1
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 'v', v)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+for i = 7, #ARGV, 2 do redis.call('HINCRBY', KEYS[4], ARGV[i], ARGV[i + 1]) end
 return {v, 0}`,
   },
   /** KEYS: lock, queue, queue meta. ARGV: token, leaseMs, waiterTtlMs. Returns 1 when the lease is ours. */
@@ -287,7 +291,7 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
       if (data == null || version == null) return undefined;
       return { data, version: Number(version) };
     },
-    async save(key, data, { ttlMs, expectVersion }) {
+    async save(key, data, { ttlMs, expectVersion, counts = [] }) {
       const lease = leases.getStore();
       const token = lease?.key === key ? lease.token : '';
       const reply = (await call('save', () =>
@@ -295,12 +299,14 @@ export async function openRedisStore(url: string, opts: RedisStoreOptions = {}):
           k.session(key),
           k.index,
           k.lock(key),
-          data,
+          k.counters,
+          typeof data === 'string' ? data : data(),
           Math.max(1, Math.round(ttlMs)),
           expectVersion ?? '',
           now(),
           key,
           token,
+          ...counts.flat(),
         ),
       )) as [number, number];
       const [version, current] = reply;

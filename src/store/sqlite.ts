@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { KeyedMutex } from './mutex.ts';
-import { type SessionStore, StoreConflictError, StoreUnavailableError } from './types.ts';
+import { type Count, type SessionStore, StoreConflictError, StoreUnavailableError } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -56,15 +56,20 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
     purge: db.prepare<[number]>('DELETE FROM sessions WHERE updated_at < ?'),
   };
   // Check-and-write in one transaction, so a version can never be skipped or written twice.
-  const save = db.transaction((key: string, data: string, ttlMs: number, expect: number | undefined) => {
-    const row = q.version.get(key);
-    const current = row && row.expires_at > now() ? row.version : 0;
-    if (expect !== undefined && expect !== current)
-      throw new StoreConflictError(`version ${current}, expected ${expect}`);
-    const version = Math.max(current, row?.version ?? 0) + 1;
-    q.upsert.run({ key, data, version, now: now(), expires: now() + ttlMs });
-    return version;
-  });
+  // The turn's counters join the same transaction: one write per turn, never a count without its turn.
+  const save = db.transaction(
+    (key: string, data: string, ttlMs: number, expect: number | undefined, counts: readonly Count[]) => {
+      const t = now();
+      const row = q.version.get(key);
+      const current = row && row.expires_at > t ? row.version : 0;
+      if (expect !== undefined && expect !== current)
+        throw new StoreConflictError(`version ${current}, expected ${expect}`);
+      const version = Math.max(current, row?.version ?? 0) + 1;
+      q.upsert.run({ key, data, version, now: t, expires: t + ttlMs });
+      for (const [name, by] of counts) q.count.run({ name, by });
+      return version;
+    },
+  );
   const mutex = new KeyedMutex();
   const guard = <T>(what: string, fn: () => T): T => {
     try {
@@ -79,8 +84,10 @@ export function openSqliteStore(path: string, opts: SqliteOptions = {}): Session
     async load(key) {
       return guard('load', () => q.load.get(key, now()));
     },
-    async save(key, data, { ttlMs, expectVersion }) {
-      return guard('save', () => save(key, data, ttlMs, expectVersion));
+    async save(key, data, { ttlMs, expectVersion, counts = [] }) {
+      return guard('save', () =>
+        save(key, typeof data === 'string' ? data : data(), ttlMs, expectVersion, counts),
+      );
     },
     async delete(key) {
       guard('delete', () => {

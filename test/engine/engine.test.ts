@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/index.ts';
+import { openStore, type SessionStore, StoreUnavailableError } from '../../src/index.ts';
 import { openMemoryStore } from '../../src/store/memory.ts';
 import { engineFor, offered, said, tempDir, userOf } from './helpers.ts';
 
@@ -97,7 +97,8 @@ describe('a conversation through the real engine', () => {
 
   it('restarts, helps, switches language, hides and forgets in any state', async () => {
     const store = openMemoryStore();
-    const u = userOf(await engineFor({ store }), 'globals');
+    const engine = await engineFor({ store });
+    const u = userOf(engine, 'globals');
     await u.command('start', { flow: 'job-offer' });
     await u.press('abroad');
 
@@ -118,9 +119,15 @@ describe('a conversation through the real engine', () => {
     expect(r.risk.flags).toEqual([]);
     expect(r.locale).toBe('zh-CN');
 
+    expect(engine.liveConversations()).toBe(1);
     r = await u.command('forget');
     expect(r.effects).toContainEqual({ type: 'forgotten' });
     expect(await store.load('globals')).toBeUndefined();
+    // Nothing of the conversation stays in the process's memory either.
+    expect(engine.liveConversations()).toBe(0);
+    // Coming back is meeting the bot for the first time.
+    r = await u.text('hello');
+    expect(said(r)).toBe(said(await userOf(engine, 'someone-new').text('hello')));
   });
 
   it('jumps to emergency help from any state, and back returns to where the user was', async () => {
@@ -203,6 +210,38 @@ describe('a conversation through the real engine', () => {
     t += 120_000;
     r = await u.text('hello');
     expect(said(r)).toMatch(/been a while/);
+  });
+});
+
+describe('statistics', () => {
+  it('counts where conversations are and how they end, once for each turn that happened', async () => {
+    const store = openMemoryStore();
+    let down = false;
+    // The real store, whose saves fail while `down`, as a store that went away would.
+    const flaky: SessionStore = {
+      ...store,
+      async save(key, data, o) {
+        if (down) throw new StoreUnavailableError('injected: store down');
+        return store.save(key, data, o);
+      },
+    };
+    const u = userOf(await engineFor({ store: flaky }), 'counted', { region: 'UK' });
+    await u.command('start', { flow: 'job-offer' });
+    down = true;
+    expect(said(await u.press('abroad'))).toMatch(/try again/);
+    down = false;
+    await u.press('abroad');
+    await u.press('paid_fee');
+    await u.command('help');
+    const counted = await store.counters();
+    expect(counted).toMatchObject({
+      'flow_started:job-offer': 1,
+      'at_state:job-offer.where': 0,
+      'at_state:job-offer.fee': 0,
+      'at_state:job-offer.high_risk': 1,
+      'outcome:job-offer:high': 1,
+      'region:UK': 1,
+    });
   });
 });
 

@@ -187,6 +187,39 @@ export function describeStoreContract(
       expect(all[`locale:en-${tag}`]).toBe(50);
     });
 
+    it('adds the counters handed with a save, and none when the save is refused', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const k = key();
+      const counts = [
+        [`at_state:job-${tag}.where`, 1],
+        [`flow_started:job-${tag}`, 1],
+      ] as const;
+      const v1 = await store.save(k, 'first', { ttlMs: LONG, expectVersion: 0, counts });
+      await expect(
+        store.save(k, 'stale', { ttlMs: LONG, expectVersion: 0, counts: [[`flow_started:job-${tag}`, 5]] }),
+      ).rejects.toBeInstanceOf(StoreConflictError);
+      await store.save(k, 'second', {
+        ttlMs: LONG,
+        expectVersion: v1,
+        counts: [
+          [`at_state:job-${tag}.where`, -1],
+          [`at_state:job-${tag}.fee`, 1],
+        ],
+      });
+      const all = await store.counters();
+      expect(all[`flow_started:job-${tag}`]).toBe(1);
+      expect(all[`at_state:job-${tag}.where`]).toBe(0);
+      expect(all[`at_state:job-${tag}.fee`]).toBe(1);
+      expect((await store.load(k))?.data).toBe('second');
+    });
+
+    it('keeps a record handed over as a function, and gives back its text', async () => {
+      const k = key();
+      const v1 = await store.save(k, () => '{"turns":1}', { ttlMs: LONG });
+      expect(await store.load(k)).toMatchObject({ data: '{"turns":1}', version: v1 });
+      expect(JSON.parse((await store.load(k))!.data)).toEqual({ turns: 1 });
+    });
+
     it('purges sessions not updated for the given time, and only those', async () => {
       const old1 = key();
       const old2 = key();

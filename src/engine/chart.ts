@@ -1,0 +1,59 @@
+/**
+ * The conversation statechart, run by xstate one event at a time as a pure step: the machine's own
+ * transition (xstate's macrostep: guards, exit and entry, assign, eventless decisions) from one
+ * snapshot to the next. No actor per conversation: a snapshot is a value the engine keeps with the
+ * session, so resuming a conversation costs a resolve, not an actor's start and stop. The machine's
+ * actions are all `assign` (nothing to execute, nothing spawned), so one inert scope serves every
+ * conversation.
+ */
+import { type AnyActorScope, type AnyMachineSnapshot, createActor } from 'xstate';
+import type { ConvoEvent, ConversationMachine } from '../flow/compile.ts';
+import type { ConvoContext } from '../flow/context.ts';
+
+export type Snapshot = AnyMachineSnapshot;
+
+export interface Chart {
+  /** A new conversation: the machine's initial state, with decisions at the entry settled. */
+  start(locale: string, region: string | null): Snapshot;
+  /** The snapshot of a stored conversation (always at rest: decisions were settled when it moved). */
+  restore(flow: string, state: string, ctx: ConvoContext): Snapshot;
+  /** One event; the very same snapshot back when no transition takes it. */
+  send(snapshot: Snapshot, event: ConvoEvent): Snapshot;
+}
+
+export function chartOf(
+  machine: ConversationMachine,
+  input: { locale: string; region: string | null },
+): Chart {
+  // Never started: it only lends xstate a `self` and a system to the scope.
+  const self = createActor(machine, { input });
+  const noop = () => {};
+  const scope: AnyActorScope = {
+    self,
+    id: '',
+    sessionId: '',
+    system: self.system,
+    logger: noop,
+    defer: noop,
+    emit: noop,
+    stopChild: noop,
+    actionExecutor: noop,
+  };
+  const settled = (snapshot: Snapshot): Snapshot => {
+    // xstate turns a throwing guard or action at start into an error snapshot: fail the turn instead.
+    if (snapshot.status === 'error') throw snapshot.error;
+    return snapshot;
+  };
+  return {
+    start: (locale, region) => settled(machine.getInitialSnapshot(scope, { locale, region })),
+    restore: (flow, state, ctx) => machine.resolveState({ value: { [flow]: state }, context: ctx }),
+    send: (snapshot, event) => machine.transition(snapshot as never, event, scope),
+  };
+}
+
+/** The flow and state a snapshot is in (the machine's value is `{ flow: state }`). */
+export function placeOf(snapshot: Snapshot): [string, string] {
+  const value = snapshot.value as Record<string, string>;
+  for (const flow in value) return [flow, value[flow]!];
+  return ['', ''];
+}
