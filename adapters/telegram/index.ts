@@ -6,10 +6,12 @@
  * to say.
  */
 import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import type { Engine, HttpServer, Logger, Metrics, TurnResult } from '../../src/index.ts';
 import { ChatMemory } from './chat-memory.ts';
 import { describeError } from './errors.ts';
 import { groupNoteJob, pressJob, turnJobs } from './jobs.ts';
+import { Poller } from './polling.ts';
 import { type Backoff, type Delivery, type Payload, type SendLimits, SendQueue } from './sender.ts';
 import { type Me, type Plan, planUpdate, type TgUpdate } from './update.ts';
 import { GROUP_MENU, MENU, type MenuCommand, type TelegramLocale } from './words.ts';
@@ -43,6 +45,11 @@ export interface RunningTelegram {
   stop(): Promise<void>;
   /** Outgoing calls waiting or in flight. */
   queueDepth(): number;
+  /**
+   * Handles one update the way polling and the webhook do (telegraf's bot.handleUpdate); settles
+   * once its replies are out. For tests and benchmarks that bring their own updates.
+   */
+  handleUpdate(update: TgUpdate): Promise<void>;
 }
 
 export class TelegramConfigError extends Error {
@@ -69,10 +76,12 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
   const callApi = bot.telegram.callApi.bind(bot.telegram) as unknown as (
     m: string,
     p: Payload,
+    o?: { signal: AbortSignal },
   ) => Promise<unknown>;
   const sender = new SendQueue({
     call: callApi,
     logger,
+    patienceMs: deliveryWaitMs,
     ...(opts.limits ? { limits: opts.limits } : {}),
     ...(opts.backoff ? { backoff: opts.backoff } : {}),
   });
@@ -87,18 +96,14 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
 
   // ---------- one update ----------
 
-  async function handle(update: TgUpdate): Promise<void> {
+  /** Settles once the update's calls are out (or deliveryWaitMs has passed). */
+  function handle(update: TgUpdate): Promise<unknown> {
     const plan = planUpdate(update, me);
-    const deliveries = await act(plan);
-    await settled(deliveries, deliveryWaitMs);
-  }
-
-  async function act(plan: Plan): Promise<Promise<Delivery>[]> {
     switch (plan.kind) {
       case 'ignore':
-        return [];
+        return DONE;
       case 'answer-only':
-        return [sender.now(answer(plan.queryId))];
+        return sender.now(answer(plan.queryId));
       case 'group':
         return sender.enqueue({ id: plan.chatId, group: true }, [
           groupNoteJob(plan.chatId, plan.replyTo, me.username, plan.languageCode, plan.startPayload),
@@ -108,25 +113,32 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
     }
   }
 
-  async function privateTurn(plan: Extract<Plan, { kind: 'turn' }>): Promise<Promise<Delivery>[]> {
-    const chat = { id: plan.chatId, group: false };
-    const deliveries: Promise<Delivery>[] = [];
+  async function privateTurn(plan: TurnPlan): Promise<void> {
     // Every button press is answered at once, whatever follows: the person's spinner stops.
-    if (plan.press) deliveries.push(sender.now(answer(plan.press.queryId)));
+    const answered = plan.press ? sender.now(answer(plan.press.queryId)) : undefined;
     if (plan.incomingId !== undefined) memory.remember(plan.chatId, plan.incomingId);
     // One turn at a time per chat, so replies are queued in the order the person wrote.
-    await serial.run(plan.chatId, async () => {
-      if (plan.press) deliveries.push(...sender.enqueue(chat, [pressJob(plan.chatId, plan.press, memory)]));
-      let result: TurnResult;
-      try {
-        result = await engine.handle(plan.inbound);
-      } catch (err) {
-        logger.error({ err: describeError(err), kind: plan.inbound.kind }, 'telegram turn failed');
-        return;
-      }
-      deliveries.push(...sender.enqueue(chat, turnJobs(plan.chatId, result, memory)));
-    });
-    return deliveries;
+    const { sent } = await serial.run(plan.chatId, () => turn(plan));
+    if (answered) await answered;
+    await sent;
+  }
+
+  /** `sent` settles when the turn's calls are done: they are queued after all earlier ones. */
+  async function turn(plan: TurnPlan): Promise<{ sent: Promise<Delivery> }> {
+    const chat = { id: plan.chatId, group: false };
+    // The pressed prompt loses its buttons while the engine works.
+    const pressed = plan.press
+      ? sender.enqueue(chat, [pressJob(plan.chatId, plan.press, memory)])
+      : undefined;
+    let result: TurnResult;
+    try {
+      result = await engine.handle(plan.inbound);
+    } catch (err) {
+      logger.error({ err: describeError(err), kind: plan.inbound.kind }, 'telegram turn failed');
+      return { sent: pressed ?? DONE_DELIVERY };
+    }
+    const jobs = turnJobs(plan.chatId, result, memory);
+    return { sent: jobs.length > 0 ? sender.enqueue(chat, jobs) : (pressed ?? DONE_DELIVERY) };
   }
 
   bot.use((ctx) => handle(ctx.update as unknown as TgUpdate));
@@ -137,21 +149,26 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
   // ---------- receiving ----------
 
   let stopping = false;
+  let poller: Poller | undefined;
   let polling: Promise<void> | undefined;
-  let pollingOver = false;
   let inflight = 0;
   if (mode.kind === 'polling') {
-    // launch() resolves only when polling stops: keep the promise for stop().
-    polling = bot
-      .launch({ allowedUpdates: [...ALLOWED_UPDATES] })
+    const p = new Poller({
+      getUpdates: (params, signal) => callApi('getUpdates', { ...params }, { signal }) as Promise<TgUpdate[]>,
+      handle: (update) => bot.handleUpdate(update as unknown as Update),
+      allowedUpdates: ALLOWED_UPDATES,
+      logger,
+    });
+    poller = p;
+    // Runs until stop(); kept for stop() to wait on.
+    polling = bot.telegram
+      .deleteWebhook()
+      .then(() => p.run())
       .catch((err: unknown) => {
         logger.error(
           { err: describeError(err) },
           'telegram polling stopped (409 means another process polls this bot or a webhook is set)',
         );
-      })
-      .finally(() => {
-        pollingOver = true;
       });
     logger.info({ bot: me.username, mode: 'polling' }, 'telegram adapter started');
   } else {
@@ -184,13 +201,14 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
   let stopped: Promise<void> | undefined;
   return {
     queueDepth,
+    handleUpdate: (update) => bot.handleUpdate(update as unknown as Update),
     stop() {
       stopped ??= (async () => {
         stopping = true;
         const drainMs = opts.drainMs ?? 5_000;
-        if (polling) {
-          // Aborts the long poll; the batch in hand finishes and its offset is confirmed.
-          await stopPolling(bot, () => pollingOver);
+        if (poller) {
+          // Aborts the long poll; the updates in hand finish and are confirmed.
+          poller.stop();
           await polling;
         } else {
           await until(() => inflight === 0, drainMs);
@@ -203,21 +221,6 @@ export async function startTelegram(opts: TelegramOptions): Promise<RunningTeleg
       return stopped;
     },
   };
-}
-
-/**
- * launch() starts the polling loop only after its deleteWebhook call returns, and bot.stop()
- * throws until then: keep asking until it takes, or launch has given up by itself.
- */
-async function stopPolling(bot: Telegraf, over: () => boolean): Promise<void> {
-  while (!over()) {
-    try {
-      bot.stop('shutdown');
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
 }
 
 function answer(queryId: string) {
@@ -317,16 +320,10 @@ async function registerCommands(sender: SendQueue): Promise<void> {
   );
 }
 
-/** Waits for the deliveries, but no longer than `ms`: a long retry_after must not hold the update. */
-async function settled(deliveries: Promise<Delivery>[], ms: number): Promise<void> {
-  if (deliveries.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  await Promise.race([Promise.all(deliveries), late]);
-  clearTimeout(timer);
-}
+type TurnPlan = Extract<Plan, { kind: 'turn' }>;
+
+const DONE = Promise.resolve();
+const DONE_DELIVERY: Promise<Delivery> = Promise.resolve('skipped');
 
 async function until(done: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -335,14 +332,22 @@ async function until(done: () => boolean, ms: number): Promise<void> {
 
 /** Runs tasks one after another per key; different keys run side by side. */
 class PerChat {
-  private readonly tails = new Map<number, Promise<void>>();
+  /** Per key, the last task's end (never rejects). */
+  private readonly tails = new Map<number, Promise<unknown>>();
 
-  async run(key: number, task: () => Promise<void>): Promise<void> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const mine = prev.then(task).catch(() => undefined);
-    this.tails.set(key, mine);
-    await mine;
-    if (this.tails.get(key) === mine) this.tails.delete(key);
+  run<T>(key: number, task: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key);
+    const mine = prev ? prev.then(task) : task();
+    const tail: Promise<unknown> = mine.then(
+      () => this.forget(key, tail),
+      () => this.forget(key, tail),
+    );
+    this.tails.set(key, tail);
+    return mine;
+  }
+
+  private forget(key: number, tail: Promise<unknown>): void {
+    if (this.tails.get(key) === tail) this.tails.delete(key);
   }
 
   async idle(): Promise<void> {

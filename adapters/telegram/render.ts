@@ -6,11 +6,17 @@
  */
 import type { Reply } from '../../src/index.ts';
 import { encodeCallback } from './callback-data.ts';
+import type { Payload } from './sender.ts';
 import { splitText, TEXT_LIMIT } from './split.ts';
 
 export interface CallbackButton {
   text: string;
   callback_data: string;
+}
+
+export interface UrlButton {
+  text: string;
+  url: string;
 }
 
 export interface OutgoingMessage {
@@ -20,28 +26,50 @@ export interface OutgoingMessage {
 }
 
 const JOIN = '\n\n';
+/** A reply may quote a link the person pasted: Telegram must never fetch a preview of it. */
+const NO_PREVIEW = Object.freeze({ is_disabled: true });
+
+/**
+ * Every new message the bot sends: plain text (no parse mode, so nothing to escape and nothing
+ * can change the formatting), link previews off, buttons if any, a reply to a message if asked.
+ */
+export function messagePayload(
+  chatId: number,
+  text: string,
+  keyboard?: readonly (readonly (CallbackButton | UrlButton)[])[],
+  replyTo?: number,
+): Payload {
+  const payload: Payload = { chat_id: chatId, text, link_preview_options: NO_PREVIEW };
+  if (keyboard) payload.reply_markup = { inline_keyboard: keyboard };
+  if (replyTo !== undefined) {
+    payload.reply_parameters = { message_id: replyTo, allow_sending_without_reply: true };
+  }
+  return payload;
+}
 
 export function renderReplies(replies: readonly Reply[], limit = TEXT_LIMIT): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
-  let pending: string[] = [];
-  const flush = (keyboard?: CallbackButton[][]) => {
-    const text = pending.join(JOIN);
-    pending = [];
-    const chunks = splitText(text, limit);
-    // Telegram refuses an empty text; buttons still need a message to hang on.
-    if (chunks.length === 0 && keyboard) chunks.push('…');
-    chunks.forEach((chunk, i) => {
-      const last = i === chunks.length - 1;
-      out.push(last && keyboard ? { text: chunk, keyboard } : { text: chunk });
-    });
-  };
+  let pending = '';
   for (const reply of replies) {
-    if (reply.text.trim() !== '') pending.push(reply.text);
+    if (reply.text.trim() !== '') pending = pending === '' ? reply.text : pending + JOIN + reply.text;
     const keyboard = keyboardOf(reply);
-    if (keyboard) flush(keyboard);
+    if (keyboard) {
+      addMessages(out, pending, limit, keyboard);
+      pending = '';
+    }
   }
-  if (pending.length > 0) flush();
+  if (pending !== '') addMessages(out, pending, limit);
   return out;
+}
+
+/** One text as messages under the limit, the buttons on the last. */
+function addMessages(out: OutgoingMessage[], text: string, limit: number, keyboard?: CallbackButton[][]) {
+  const chunks = splitText(text, limit);
+  // Telegram refuses an empty text; buttons still need a message to hang on.
+  if (chunks.length === 0 && keyboard) chunks.push('…');
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) out.push({ text: chunks[i]! });
+  if (last >= 0) out.push(keyboard ? { text: chunks[last]!, keyboard } : { text: chunks[last]! });
 }
 
 function keyboardOf(reply: Reply): CallbackButton[][] | undefined {

@@ -99,30 +99,38 @@ function chatType(chat: { id: number; type?: string }): string {
   return chat.type ?? (chat.id > 0 ? 'private' : 'group');
 }
 
-function hints(update: TgUpdate, chatId: number, from: TgUser | undefined) {
-  return {
-    user: conversationKey(chatId),
-    channel: CHANNEL,
-    id: String(update.update_id),
-    ...(from?.language_code ? { locale: from.language_code } : {}),
-  };
+/** Who and where: the fields every turn carries, the kind of turn set by the caller. */
+function withHints<T extends Inbound>(
+  turn: T,
+  update: TgUpdate,
+  chatId: number,
+  from: TgUser | undefined,
+): T {
+  turn.user = conversationKey(chatId);
+  turn.channel = CHANNEL;
+  turn.id = String(update.update_id);
+  if (from?.language_code) turn.locale = from.language_code;
+  return turn;
 }
 
 function messageInbound(update: TgUpdate, msg: TgMessage): Inbound {
-  const h = hints(update, msg.chat.id, msg.from);
   const text = msg.text ?? msg.caption ?? '';
+  let turn: Inbound;
+  const cmd = msg.text !== undefined ? parseCommand(msg.text) : undefined;
   // A forward is something the person received and wants checked, even if it looks like a command.
   if (msg.forward_origin !== undefined || msg.forward_date !== undefined) {
-    return { ...h, kind: 'text', text, forwarded: true };
-  }
-  const cmd = msg.text !== undefined ? parseCommand(msg.text) : undefined;
-  if (!cmd) return { ...h, kind: 'text', text };
-  if (cmd.command === 'start') {
+    turn = { user: '', kind: 'text', text, forwarded: true };
+  } else if (!cmd) {
+    turn = { user: '', kind: 'text', text };
+  } else if (cmd.command === 'start') {
+    turn = { user: '', kind: 'command', command: 'start' };
     // `/start job-offer` is what Telegram sends for t.me/bot?start=job-offer.
-    const payload = cmd.arg && PAYLOAD.test(cmd.arg) ? cmd.arg : undefined;
-    return { ...h, kind: 'command', command: 'start', ...(payload ? { flow: payload } : {}) };
+    if (cmd.arg && PAYLOAD.test(cmd.arg)) turn.flow = cmd.arg;
+  } else {
+    turn = { user: '', kind: 'command', command: cmd.command };
+    if (cmd.arg) turn.arg = cmd.arg;
   }
-  return { ...h, kind: 'command', command: cmd.command, ...(cmd.arg ? { arg: cmd.arg } : {}) };
+  return withHints(turn, update, msg.chat.id, msg.from);
 }
 
 function planPress(update: TgUpdate, q: TgCallbackQuery): Plan {
@@ -132,23 +140,18 @@ function planPress(update: TgUpdate, q: TgCallbackQuery): Plan {
   const decoded = decodeCallback(q.data);
   // Data this bot never made: an unparseable stamp makes the engine say so kindly and show where we are.
   const press = decoded ?? { choice: '_', stamp: '?' };
-  const inbound: Inbound = {
-    ...hints(update, chat.id, q.from),
-    kind: 'choice',
-    choice: press.choice,
-    ...(press.stamp !== undefined ? { stamp: press.stamp } : {}),
-  };
+  const inbound: Inbound = { user: '', kind: 'choice', choice: press.choice };
+  if (press.stamp !== undefined) inbound.stamp = press.stamp;
+  const pressed: Press = { queryId: q.id, data: q.data };
+  const m = q.message;
+  if (m) pressed.messageId = m.message_id;
+  if (m?.text !== undefined) pressed.messageText = m.text;
+  if (m?.reply_markup !== undefined) pressed.markup = m.reply_markup;
   return {
     kind: 'turn',
     chatId: chat.id,
-    inbound,
-    press: {
-      queryId: q.id,
-      data: q.data,
-      ...(q.message ? { messageId: q.message.message_id } : {}),
-      ...(q.message?.text !== undefined ? { messageText: q.message.text } : {}),
-      ...(q.message?.reply_markup !== undefined ? { markup: q.message.reply_markup } : {}),
-    },
+    inbound: withHints(inbound, update, chat.id, q.from),
+    press: pressed,
   };
 }
 

@@ -1,18 +1,16 @@
 /**
  * SafeStep's real Telegram adapter (adapters/telegram) over the real engine and store, started in
- * webhook mode on a stand-in HTTP server, so it neither polls nor listens. The adapter keeps its
- * telegraf bot to itself; the benchmark catches the instance as the adapter asks it for its
- * webhook callback, and then calls `bot.handleUpdate(update)` on it, exactly as for the peers
- * (the webhook route would add telegraf's secret check and request filter, which the peers skip).
- * The outgoing limits are lifted: this measures the bot's own cost, not Telegram's pace (the
- * `limit` benchmark does that).
+ * webhook mode on a stand-in HTTP server, so it neither polls nor listens. Updates go in through
+ * the adapter's `handleUpdate`, which is telegraf's `bot.handleUpdate` on the adapter's own bot,
+ * exactly as for the peers (the webhook route would add telegraf's secret check and request
+ * filter, which the peers skip). The outgoing limits are lifted: this measures the bot's own cost,
+ * not Telegram's pace (the `limit` benchmark does that).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Telegraf } from 'telegraf';
-import type { Update as TelegrafUpdate } from 'telegraf/types';
 import { startTelegram } from '../../adapters/telegram/index.ts';
+import type { TgUpdate } from '../../adapters/telegram/update.ts';
 import {
   type Bundle,
   createEngine,
@@ -55,21 +53,19 @@ export async function buildSafeStep(opts: SafeStepOptions): Promise<Contender & 
     addReadiness: () => undefined,
     close: async () => undefined,
   } as unknown as HttpServer;
-  const { running, bot } = await withBotCaught(() =>
-    startTelegram({
-      engine,
-      logger,
-      token: BOT_TOKEN,
-      apiRoot: STUB_ROOT,
-      webhook: { url: `https://bench.invalid${HOOK_PATH}`, secret: SECRET },
-      http,
-      limits: UNLIMITED,
-    }),
-  );
+  const running = await startTelegram({
+    engine,
+    logger,
+    token: BOT_TOKEN,
+    apiRoot: STUB_ROOT,
+    webhook: { url: `https://bench.invalid${HOOK_PATH}`, secret: SECRET },
+    http,
+    limits: UNLIMITED,
+  });
   return {
     name: opts.store === 'sqlite' ? 'safestep-sqlite' : 'safestep-memory',
     engine,
-    handle: (update: Update) => bot.handleUpdate(update as unknown as TelegrafUpdate),
+    handle: (update: Update) => running.handleUpdate(update as unknown as TgUpdate),
     async storedBytes(chatId) {
       const row = await store.load(`tg:${chatId}`);
       return row ? Buffer.byteLength(row.data, 'utf8') : 0;
@@ -80,21 +76,4 @@ export async function buildSafeStep(opts: SafeStepOptions): Promise<Contender & 
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `start` and catches the Telegraf instance that asks for its webhook callback meanwhile. */
-async function withBotCaught<T>(start: () => Promise<T>): Promise<{ running: T; bot: Telegraf }> {
-  const original = Telegraf.prototype.webhookCallback;
-  let bot: Telegraf | undefined;
-  Telegraf.prototype.webhookCallback = function (this: Telegraf, ...args) {
-    bot = this;
-    return original.apply(this, args);
-  };
-  try {
-    const running = await start();
-    if (!bot) throw new Error('the Telegram adapter asked for no webhook callback');
-    return { running, bot };
-  } finally {
-    Telegraf.prototype.webhookCallback = original;
-  }
 }

@@ -3,7 +3,7 @@
  * blocked bot, a restart in the middle of a conversation, an update delivered twice. The person
  * gets each reply once, and the conversation never moves twice.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeBotApi, postWebhook } from '../fakes/telegram-bot-api.ts';
 import {
   type Bot,
@@ -88,6 +88,30 @@ describe('outgoing failures', () => {
     await b.running.stop();
     expect(sent(b, 'Is the job in your country or abroad?')).toHaveLength(1);
     expect(b.running.queueDepth()).toBe(0);
+  });
+});
+
+describe('polling failures', () => {
+  it('a 429 on getUpdates is waited out, and messages still get their replies', async () => {
+    const api = await FakeBotApi.start();
+    apis.push(api);
+    api.failNext('getUpdates', 1, { status: 429, retryAfter: 1 });
+    const b = await bot({ api });
+    const t = await b.api.user({ id: 1101, language_code: 'en' }).start('job-offer');
+    expect(t.replies.map((m) => m.text)).toEqual(['Is the job in your country or abroad?']);
+    expect(b.api.callsOf('getUpdates')[0]?.status).toBe(429);
+  });
+
+  it('another process polling the same bot (409) stops polling with a log line that says so', async () => {
+    const api = await FakeBotApi.start();
+    apis.push(api);
+    api.failNext('getUpdates', 1, {
+      status: 409,
+      description: 'Conflict: terminated by other getUpdates request',
+    });
+    const b = await bot({ api });
+    await vi.waitFor(() => expect(b.logs.text()).toContain('409 means another process polls this bot'));
+    expect(b.api.callsOf('getUpdates').map((c) => c.status)).toEqual([409]);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../adapters/telegram/bucket.ts';
+import { RollingLimit, TokenBucket } from '../../adapters/telegram/bucket.ts';
 import { decodeCallback, encodeCallback } from '../../adapters/telegram/callback-data.ts';
 import { classify } from '../../adapters/telegram/errors.ts';
 import { columns, renderReplies } from '../../adapters/telegram/render.ts';
@@ -251,6 +251,30 @@ describe('limits and errors', () => {
     expect(bucket.take()).toBeGreaterThan(0);
   });
 
+  it('the bot-wide limit: 30 calls in any rolling second, counted from their answers, never a burst', () => {
+    let t = 0;
+    const limit = new RollingLimit(30, () => t);
+    const left: number[] = [];
+    for (let i = 0; i < 90; i++) {
+      t += limit.wait();
+      expect(limit.wait()).toBe(0);
+      const slot = limit.take();
+      left.push(t);
+      // Answered 5 ms later: Telegram counted it somewhere in between.
+      t += 5;
+      limit.done(slot);
+    }
+    for (let i = 30; i < left.length; i++) expect(left[i]! - left[i - 30]!).toBeGreaterThanOrEqual(1005);
+    for (let i = 1; i < left.length; i++) expect(left[i]! - left[i - 1]!).toBeGreaterThanOrEqual(30);
+    // Still about 30 a second: the 90th call leaves in the third second.
+    expect(left.at(-1)).toBeLessThan(3000);
+
+    // A second does not start before its first call is answered.
+    const one = new RollingLimit(1, () => t);
+    one.take();
+    expect(one.wait()).toBe(Number.POSITIVE_INFINITY);
+  });
+
   it('429 waits retry_after; 5xx and network retry; 403 drops the chat; 400 gives up', () => {
     expect(classify({ code: 429, parameters: { retry_after: 7 } })).toEqual({
       kind: 'retry-after',
@@ -309,15 +333,71 @@ describe('the send queue', () => {
     );
     const b = queue.enqueue({ id: 2, group: false }, [job(2, 1)]);
     expect(queue.depth()).toBe(6);
-    await Promise.all([...a, ...b]);
+    await Promise.all([a, b]);
     expect(queue.depth()).toBe(0);
 
     const ofA = calls.filter((c) => c.chat === 1);
     expect(ofA.map((c) => c.n)).toEqual([1, 2, 3, 4, 5]);
-    // Two at once, then no faster than 10 a second.
-    for (let i = 2; i < ofA.length; i++) expect(ofA[i]!.at - ofA[i - 1]!.at).toBeGreaterThanOrEqual(90);
+    // Two at once, then no faster than 10 a second: k calls never within less than (k - 2) × 100 ms
+    // (a late timer may let two go close together again, as an idle chat's burst would).
+    for (let i = 0; i < ofA.length; i++) {
+      for (let j = i + 2; j < ofA.length; j++) {
+        expect(ofA[j]!.at - ofA[i]!.at).toBeGreaterThanOrEqual((j - i - 1) * 100 - 5);
+      }
+    }
     expect(calls.findIndex((c) => c.chat === 2)).toBeLessThan(
       calls.findIndex((c) => c.chat === 1 && c.n === 3),
     );
+  });
+
+  it('after a 429 nothing goes until retry_after; then button answers, the refused call, first messages, the rest', async () => {
+    const sent: string[] = [];
+    let refused: () => void = () => undefined;
+    const limited = new Promise<void>((resolve) => {
+      refused = resolve;
+    });
+    const queue = new SendQueue({
+      call: async (method, p) => {
+        sent.push(`${p.chat_id}:${method === 'sendMessage' ? p.n : method}`);
+        if (sent.length === 1) {
+          refused();
+          throw { code: 429, parameters: { retry_after: 1 } };
+        }
+        return true;
+      },
+      logger: createLogger({ destination: new Writable({ write: (_c, _e, done) => done() }) }),
+      // Slow enough that each call is answered before the next may go: the order is the queue's alone.
+      limits: { perSecond: 10, privatePerSecond: 1000, chatBurst: 1000 },
+    });
+    const message = (chat: number, n: number) => ({
+      counts: true,
+      build: () => ({ method: 'sendMessage', payload: { chat_id: chat, n } }),
+    });
+    const edit = (chat: number) => ({
+      build: () => ({ method: 'editMessageReplyMarkup', payload: { chat_id: chat } }),
+    });
+    const first = queue.enqueue({ id: 9, group: false }, [message(9, 1)]);
+    await limited;
+    // Queued while the whole bot waits out the 429: the order is up to the queue alone.
+    const rest = [
+      queue.enqueue({ id: 1, group: false }, [message(1, 1), message(1, 2), message(1, 3)]),
+      // An edit before a chat's first message keeps that chat's place in line.
+      queue.enqueue({ id: 2, group: false }, [edit(2), message(2, 1)]),
+      queue.enqueue({ id: 3, group: false }, [message(3, 1)]),
+      queue.now({ method: 'answerCallbackQuery', payload: { chat_id: 4 } }),
+    ];
+    expect(await first).toBe('sent');
+    await Promise.all(rest);
+    expect(sent).toEqual([
+      '9:1',
+      '4:answerCallbackQuery',
+      '9:1',
+      '1:1',
+      '2:editMessageReplyMarkup',
+      '2:1',
+      '3:1',
+      '1:2',
+      '1:3',
+    ]);
   });
 });

@@ -4,7 +4,8 @@
  * fields accepted. It keeps what a person would see in each chat (messages, buttons, edits,
  * deletions), holds long polls for at most `pollCapMs` and lets them go when the client aborts,
  * delivers updates to a webhook when one is set, can fail the next N calls of a method (429 with
- * retry_after, 5xx, a dropped connection), and records every call.
+ * retry_after, 5xx, a dropped connection), can enforce Telegram's rate limits (429 beyond them,
+ * nothing sent), and records every call.
  *
  * Tests act as people: `api.user(...).send('hi')`, `.press('Abroad')`, `group.send(user, '@bot?')`.
  * Each action resolves when Telegram would consider the update handled: confirmed by the next
@@ -77,6 +78,15 @@ export interface FakeBotApiOptions {
   pollCapMs?: number;
   /** How long a test waits for something before failing with what it was waiting for. */
   waitMs?: number;
+  /** Refuse new messages beyond these, as Telegram does: 429 with retry_after, nothing sent. */
+  limits?: SendRateLimits;
+}
+
+export interface SendRateLimits {
+  /** New messages in any rolling second, whole bot (Telegram: 30). */
+  perSecond: number;
+  /** Shortest gap between two new messages in one chat, ms (Telegram: about 1000 in private). */
+  chatGapMs: number;
 }
 
 interface Pending {
@@ -113,6 +123,10 @@ export class FakeBotApi {
   private readonly queries = new Map<string, { answered: number; chatId: number }>();
   private nextQuery = 1;
   private readonly openPolls = new Set<ServerResponse>();
+  private readonly limits: SendRateLimits | undefined;
+  /** When each new message of the last second was accepted (oldest first), and per chat the last. */
+  private readonly lastSecond: number[] = [];
+  private readonly lastInChat = new Map<number, number>();
 
   private constructor(opts: FakeBotApiOptions) {
     this.token = opts.token ?? '123456:TEST-fake-token';
@@ -124,6 +138,7 @@ export class FakeBotApi {
     };
     this.pollCapMs = opts.pollCapMs ?? 1000;
     this.waitMs = opts.waitMs ?? 5000;
+    this.limits = opts.limits;
     this.events.setMaxListeners(0);
   }
 
@@ -283,7 +298,7 @@ export class FakeBotApi {
     const call: ApiCall = { method, params, status: 200, seq: ++this.seq, at: Date.now() };
     this.calls.push(call);
     if (m[1] !== this.token) return this.answer(res, call, 401, { description: 'Unauthorized' });
-    const failure = this.failures.get(method)?.shift();
+    const failure = this.failures.get(method)?.shift() ?? this.overLimit(method, params, call.at);
     if (failure) return this.fail(res, call, failure);
     const handler = this.methods[method];
     if (!handler) return this.answer(res, call, 404, { description: 'Not Found' });
@@ -295,6 +310,21 @@ export class FakeBotApi {
       if (err instanceof ApiError) this.answer(res, call, err.code, { description: err.message });
       else throw err;
     }
+  }
+
+  /** A 429 when a new message now would break the limits; else counts it as sent. */
+  private overLimit(method: string, params: Params, at: number): Failure | undefined {
+    if (!this.limits || method !== 'sendMessage') return undefined;
+    const chatId = Number(params.chat_id);
+    while (this.lastSecond.length > 0 && at - this.lastSecond[0]! >= 1000) this.lastSecond.shift();
+    const last = this.lastInChat.get(chatId);
+    const chatWait = last === undefined ? 0 : this.limits.chatGapMs - (at - last);
+    const botWait = this.lastSecond.length >= this.limits.perSecond ? 1000 - (at - this.lastSecond[0]!) : 0;
+    const wait = Math.max(chatWait, botWait);
+    if (wait > 0) return { status: 429, retryAfter: Math.max(1, Math.ceil(wait / 1000)) };
+    this.lastSecond.push(at);
+    this.lastInChat.set(chatId, at);
+    return undefined;
   }
 
   private answer(
