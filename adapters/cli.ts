@@ -12,7 +12,7 @@ import {
   StoreUnavailableError,
   validateFlows,
 } from '../src/index.ts';
-import { loadOrExplain, start } from './main.ts';
+import { engineOptions, loadOrExplain, start } from './main.ts';
 
 const program = new Command()
   .name('safestep')
@@ -49,11 +49,9 @@ program
       bundle,
       store,
       logger,
-      idleTtlMs: config.idleDays * 86_400_000,
+      ...engineOptions(config),
       // Scripts replay whole conversations in bursts: the per-user limit is for live chats.
-      rateLimitPerMinute: opts.jsonl ? 0 : config.rateLimitPerMinute,
-      ...(config.locale ? { defaultLocale: config.locale } : {}),
-      ...(config.region ? { defaultRegion: config.region } : {}),
+      ...(opts.jsonl ? { rateLimitPerMinute: 0 } : {}),
     });
     if (opts.jsonl) {
       const { runJsonl } = await import('./console/jsonl.ts');

@@ -8,6 +8,7 @@ import {
   createLogger,
   createMetrics,
   type Engine,
+  type EngineOptions,
   FlowLoadError,
   formatProblem,
   type HttpServer,
@@ -46,6 +47,18 @@ export function trackInflight(engine: Engine): Engine & { inflight(): number; dr
   };
 }
 
+/** The engine's settings from the environment, the same in every process that runs SafeStep. */
+export function engineOptions(
+  config: AppConfig,
+): Pick<EngineOptions, 'idleTtlMs' | 'rateLimitPerMinute' | 'defaultLocale' | 'defaultRegion'> {
+  return {
+    idleTtlMs: config.idleDays * 86_400_000,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    ...(config.locale ? { defaultLocale: config.locale } : {}),
+    ...(config.region ? { defaultRegion: config.region } : {}),
+  };
+}
+
 /** Loads flows or explains, line by line, why the bot refuses to start. */
 export async function loadOrExplain(dir: string, logger: Logger) {
   try {
@@ -71,17 +84,17 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
   });
   const bundle = await loadOrExplain(config.flowsDir, logger);
   const store = await openStore(config.store, { logger: logger.child({ part: 'store' }) });
-  const metrics = createMetrics();
+  // One HTTP server on PORT for /healthz, /readyz, /metrics and the Telegram webhook. Metrics are
+  // only ever read there: without it, nothing is counted (and prom-client is never loaded).
+  const serveHttp = platforms && (config.port !== undefined || Boolean(config.telegram?.webhook));
+  const metrics = serveHttp ? createMetrics() : undefined;
   const engine = trackInflight(
     createEngine({
       bundle,
       store,
       logger,
-      observe: (o) => metrics.observeTurn(o),
-      idleTtlMs: config.idleDays * 86_400_000,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-      ...(config.locale ? { defaultLocale: config.locale } : {}),
-      ...(config.region ? { defaultRegion: config.region } : {}),
+      ...engineOptions(config),
+      ...(metrics ? { observe: (o) => metrics.observeTurn(o) } : {}),
     }),
   );
 
@@ -91,14 +104,12 @@ export async function start(config: AppConfig = readConfig()): Promise<void> {
     await engine.close();
     return;
   }
-  // One HTTP server on PORT for /healthz, /readyz, /metrics and the Telegram webhook.
-  const http =
-    config.port !== undefined || config.telegram?.webhook
-      ? await startHttp({ port: config.port ?? 8080, logger: logger.child({ part: 'http' }), metrics })
-      : undefined;
+  const http = metrics
+    ? await startHttp({ port: config.port ?? 8080, logger: logger.child({ part: 'http' }), metrics })
+    : undefined;
   http?.addReadiness('store', () => store.ping());
-  const live = setInterval(() => metrics.setLiveConversations(engine.liveConversations()), 5_000);
-  live.unref();
+  const live = metrics && setInterval(() => metrics.setLiveConversations(engine.liveConversations()), 5_000);
+  live?.unref();
   const running = await startPlatforms(config, engine, logger, http);
   logger.info({ adapters: running.length, store: store.kind }, 'SafeStep is running');
   const purge = schedulePurge(store, config.retentionDays, logger);

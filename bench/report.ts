@@ -401,40 +401,46 @@ function startup(rec: SectionRecord<'startup'> | undefined, targets: Target[]): 
   const title = '5. Start-up';
   if (!rec) {
     return missing(title, targets, [
-      ['load, check and compile all flows', '≤ 300 ms'],
-      ['`npm start` to the first line in the terminal', '≤ 1.5 s'],
+      ['load, check and compile all flows (no cache)', '≤ 300 ms'],
+      ['load all flows from the cache (folder unchanged)', '≤ 300 ms'],
+      ['`npm start` to the first line in the terminal (cache present)', '≤ 1.5 s'],
     ]);
   }
   const { load, firstLineMs } = rec.data;
-  const first = pick(load, (r) => r.firstLoadMs);
+  // Records from before the cache have no cached figures: those rows read "–", not measured.
+  const some = (f: (r: (typeof load)[number]) => number | undefined) =>
+    summarize(load.map(f).filter((x): x is number => x !== undefined));
+  const cold = pick(load, (r) => r.firstLoadMs);
+  const cached = some((r) => r.cachedLoadMs);
   const line = summarize(firstLineMs);
+  const coldLine = some((r) => r.coldFirstLineMs);
+  const target = (item: string, limit: number, s: Summary) => ({
+    item: `5. ${item}`,
+    target: `≤ ${num(limit, 0)} ms`,
+    measured: s.runs > 0 ? `${num(s.median, 0)} ms` : '–',
+    verdict: verdict(s.runs > 0 ? s.median <= limit : undefined),
+  });
   targets.push(
-    {
-      item: '5. load, check and compile all flows',
-      target: '≤ 300 ms',
-      measured: `${num(first.median, 0)} ms`,
-      verdict: verdict(first.median <= 300),
-    },
-    {
-      item: '5. `npm start` to the first line in the terminal',
-      target: '≤ 1,500 ms',
-      measured: `${num(line.median, 0)} ms`,
-      verdict: verdict(line.median <= 1500),
-    },
+    target('load, check and compile all flows (no cache)', 300, cold),
+    target('load all flows from the cache (folder unchanged)', 300, cached),
+    target('`npm start` to the first line in the terminal (cache present)', 1500, line),
+    target('`npm start` to the first line, no cache entry (first start after an edit)', 1500, coldLine),
   );
   return [
     `## ${title}`,
     '',
-    `\`loadBundle\` on \`${rec.flows.dir}\` (${load[0]?.flows ?? '?'} flows, ${load[0]?.states ?? '?'} states): the first call in a fresh process, modules already imported, as at boot; then a second call in the same process. \`npm start\`: \`node bin/safestep.js start\` with no platform token and SAFESTEP_STORE=memory:, from spawn to the first byte on stdout (the terminal chat's welcome), which includes Node's own start, tsx compiling the TypeScript sources (cached after the first run), importing every module, loading the flows and the first turn. ${runs(rec.plan.runs, 'run')}; median <sub>(min–max)</sub>.`,
+    `\`loadBundle\` on \`${rec.flows.dir}\` (${load[0]?.flows ?? '?'} flows, ${load[0]?.states ?? '?'} states). A folder that loaded cleanly is kept, parsed and checked, in a cache keyed by the hash of every file read and of the loader's code (src/flow/cache.ts): an unchanged folder loads from it without parsing YAML or checking again; an edited one, or one never loaded, takes the long way ("no cache"), and only that way can report problems. "No cache": the first call in a fresh process, modules already imported, as at boot, then a second call in the same (warm) process; "from the cache": the first call in another fresh process. \`npm start\`: \`node bin/safestep.js start\` with no platform token and SAFESTEP_STORE=memory:, from spawn to the first byte on stdout (the terminal chat's welcome), which includes Node's own start, tsx compiling the TypeScript sources (cached after the first run), importing every module, loading the flows and the first turn; "no cache entry" runs on a copy of the folder under another name, which no entry matches. ${runs(rec.plan.runs, 'run')}; median <sub>(min–max)</sub>.`,
     '',
     '| | ms |',
     '| --- | --- |',
-    `| loadBundle, first call | ${withNoise(first, 0)} |`,
-    `| loadBundle, second call (warm) | ${withNoise(
+    `| loadBundle, no cache: first call in a fresh process | ${withNoise(cold, 0)} |`,
+    `| loadBundle, no cache: second call (warm process) | ${withNoise(
       pick(load, (r) => r.secondLoadMs),
       0,
     )} |`,
-    `| \`npm start\` to the first line | ${withNoise(line, 0)} |`,
+    `| loadBundle from the cache: first call in a fresh process | ${withNoise(cached, 0)} |`,
+    `| \`npm start\` to the first line, cache present (a restart) | ${withNoise(line, 0)} |`,
+    `| \`npm start\` to the first line, no cache entry | ${withNoise(coldLine, 0)} |`,
     '',
   ];
 }

@@ -2,8 +2,8 @@
  * Structured logs (pino). Privacy by default: fields that could hold what a person typed, their
  * name, number or wallet are redacted wherever they appear, and the engine never logs text.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -44,11 +44,23 @@ export function createLogger(opts: LogOptions = {}): Logger {
     base: { app: 'safestep' },
     redact: { paths: [...REDACT_KEYS, ...REDACT_KEYS.map((k) => `*.${k}`)], censor: '[redacted]' },
   };
-  if (opts.pretty) {
-    return pino(
-      options,
-      pretty({ destination: opts.destination ?? process.stderr, colorize: true, sync: true }),
-    );
-  }
+  if (opts.pretty) return pino(options, prettyLater(opts.destination ?? process.stderr));
   return pino(options, opts.destination ?? pino.destination({ fd: 2, sync: false }));
+}
+
+/**
+ * Readable lines, with pino-pretty loaded at the first line: the terminal chat logs only
+ * warnings, often none, and need not wait for the formatter at start.
+ */
+function prettyLater(destination: NodeJS.WritableStream): { write(line: string): void } {
+  let stream: NodeJS.WritableStream | undefined;
+  return {
+    write(line) {
+      if (!stream) {
+        const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+        stream = pretty({ destination, colorize: true, sync: true });
+      }
+      stream.write(line);
+    },
+  };
 }

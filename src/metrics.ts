@@ -3,7 +3,8 @@
  * engines in one process (tests, benchmarks) never collide. Labels are bounded sets only
  * (channel, flow id, risk level, error kind): never a user id or text.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TurnObservation } from './engine/types.ts';
 
 export interface Metrics {
@@ -22,82 +23,120 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+interface Spec {
+  type: 'counter' | 'gauge' | 'histogram';
+  name: string;
+  help: string;
+  labelNames: readonly string[];
+  buckets?: number[];
+}
+
 /** Seconds: a turn is normally well under 50 ms; store trouble shows up in the upper buckets. */
 const TURN_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function createMetrics(opts: MetricsOptions = {}): Metrics {
-  const registry = new Registry();
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-
-  const turns = new Counter({
+const METRICS = {
+  turns: {
+    type: 'counter',
     name: 'safestep_turns_total',
     help: 'Turns handled (every message or button press), by channel.',
-    labelNames: ['channel'] as const,
-    registers,
-  });
-  const latency = new Histogram({
+    labelNames: ['channel'],
+  },
+  latency: {
+    type: 'histogram',
     name: 'safestep_turn_duration_seconds',
     help: 'Time to handle one turn, lock to save, by channel.',
-    labelNames: ['channel'] as const,
+    labelNames: ['channel'],
     buckets: TURN_BUCKETS,
-    registers,
-  });
-  const flowsStarted = new Counter({
+  },
+  flowsStarted: {
+    type: 'counter',
     name: 'safestep_flows_started_total',
     help: 'Conversations that entered a flow, by flow.',
-    labelNames: ['flow'] as const,
-    registers,
-  });
-  const outcomes = new Counter({
+    labelNames: ['flow'],
+  },
+  outcomes: {
+    type: 'counter',
     name: 'safestep_outcomes_total',
     help: 'Conversations that reached an outcome, by flow and risk level.',
-    labelNames: ['flow', 'level'] as const,
-    registers,
-  });
-  const errors = new Counter({
+    labelNames: ['flow', 'level'],
+  },
+  errors: {
+    type: 'counter',
     name: 'safestep_errors_total',
     help: 'Turns answered with "try again" or "slow down", by kind.',
-    labelNames: ['kind'] as const,
-    registers,
-  });
-  const live = new Gauge({
+    labelNames: ['kind'],
+  },
+  live: {
+    type: 'gauge',
     name: 'safestep_live_conversations',
     help: 'Conversations active recently in this process.',
-    registers,
-  });
-  const queues = new Map<string, () => number>();
-  new Gauge({
+    labelNames: [],
+  },
+  queueDepth: {
+    type: 'gauge',
     name: 'safestep_outgoing_queue_depth',
     help: 'Messages waiting to be sent to a platform, by queue.',
-    labelNames: ['queue'] as const,
-    registers,
-    collect() {
-      this.reset();
-      for (const [queue, depth] of queues) this.set({ queue }, safeDepth(depth));
+    labelNames: ['queue'],
+  },
+} as const satisfies Record<string, Spec>;
+
+type Name = keyof typeof METRICS;
+type Declared = {
+  [N in Name]: { counter: Counter; gauge: Gauge; histogram: Histogram }[(typeof METRICS)[N]['type']];
+};
+
+/** Known error kinds start at zero, so a rate() query works before the first failure. */
+const ERROR_KINDS = ['store_unavailable', 'conflict', 'internal', 'rate_limited'] as const;
+
+export function createMetrics(opts: MetricsOptions = {}): Metrics {
+  // prom-client loads with the first registry: a process without PORT serves no metrics, never pays.
+  const client = createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
+  const registry = new client.Registry();
+  if (opts.processMetrics ?? true) client.collectDefaultMetrics({ register: registry });
+  const queues = new Map<string, () => number>();
+  /** Gauges read at scrape time rather than set as things happen. */
+  const collect: Partial<Record<Name, (gauge: Gauge) => void>> = {
+    queueDepth(gauge) {
+      gauge.reset();
+      for (const [queue, depth] of queues) gauge.set({ queue }, safeDepth(depth));
     },
-  });
-  // Known error kinds start at zero, so a rate() query works before the first failure.
-  for (const kind of ['store_unavailable', 'conflict', 'internal', 'rate_limited'] as const)
-    errors.inc({ kind }, 0);
+  };
+  const declare = (name: Name, { type, labelNames, ...spec }: Spec) => {
+    const config = { ...spec, labelNames: [...labelNames], registers: [registry] };
+    if (type === 'counter') return new client.Counter(config);
+    if (type === 'histogram') return new client.Histogram(config);
+    const onScrape = collect[name];
+    return new client.Gauge(onScrape ? { ...config, collect: scrape(onScrape) } : config);
+  };
+  const m = Object.fromEntries(
+    Object.entries(METRICS).map(([name, spec]) => [name, declare(name as Name, spec)]),
+  ) as Declared;
+  for (const kind of ERROR_KINDS) m.errors.inc({ kind }, 0);
 
   return {
     registry,
     contentType: registry.contentType,
     observeTurn(o) {
-      turns.inc({ channel: o.channel });
-      latency.observe({ channel: o.channel }, o.ms / 1000);
-      if (o.flowStarted) flowsStarted.inc({ flow: o.flowStarted });
-      if (o.outcome) outcomes.inc({ flow: o.outcome.flow, level: o.outcome.level });
-      if (o.error) errors.inc({ kind: o.error });
+      m.turns.inc({ channel: o.channel });
+      m.latency.observe({ channel: o.channel }, o.ms / 1000);
+      if (o.flowStarted) m.flowsStarted.inc({ flow: o.flowStarted });
+      if (o.outcome) m.outcomes.inc({ flow: o.outcome.flow, level: o.outcome.level });
+      if (o.error) m.errors.inc({ kind: o.error });
     },
     setLiveConversations(n) {
-      live.set(n);
+      m.live.set(n);
     },
     registerQueueDepth(fn, queue = 'default') {
       queues.set(queue, fn);
     },
     render: () => registry.metrics(),
+  };
+}
+
+/** prom-client calls `collect` with the gauge as `this`. */
+function scrape(fn: (gauge: Gauge) => void): (this: Gauge) => void {
+  return function (this: Gauge) {
+    fn(this);
   };
 }
 

@@ -4,7 +4,7 @@
  * the manager sets (SHARDS, SHARD_COUNT, DISCORD_TOKEN).
  */
 import { createEngine, createLogger, loadBundle, openStore, readConfig } from '../../src/index.ts';
-import { installShutdown } from '../main.ts';
+import { engineOptions, installShutdown } from '../main.ts';
 import { startDiscord } from './index.ts';
 
 // The manager hands the token over as DISCORD_TOKEN; the rest is the operator's environment.
@@ -29,10 +29,7 @@ const engine = createEngine({
   bundle: await loadBundle(config.flowsDir),
   store,
   logger,
-  idleTtlMs: config.idleDays * 86_400_000,
-  rateLimitPerMinute: config.rateLimitPerMinute,
-  ...(config.locale ? { defaultLocale: config.locale } : {}),
-  ...(config.region ? { defaultRegion: config.region } : {}),
+  ...engineOptions(config),
 });
 const bot = await startDiscord({
   engine,

@@ -1,60 +1,72 @@
 /**
  * Where start-up time goes, for bench/FINDINGS.md:  npx tsx bench/experiments/startup-parts.ts [flowsDir]
  *
- * Prints: the time before this script ran (Node + tsx), importing each heavy dependency, importing
- * the engine, loadBundle, and what a cache of parsed files keyed by their content hash would cost
- * instead of parsing YAML (read + hash + JSON.parse of the same values).
+ * Prints: the time before this script ran (Node + tsx); importing src/index.ts, i.e. what every
+ * start imports; loadBundle without the cache, then from it (each the first call of its kind in
+ * this process), and the parts of a load from the cache; last, the libraries a start no longer
+ * imports, loaded as they now are on first need.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const flowsDir = process.argv[2] ?? './flows';
 const ms = (t: number) => `${Math.round(performance.now() - t)} ms`;
-const line = (what: string, value: string) => process.stdout.write(`${what.padEnd(48)} ${value}\n`);
+const line = (what: string, value: string) => process.stdout.write(`${what.padEnd(56)} ${value}\n`);
 
 line('process start → this script (Node, tsx)', `${Math.round(performance.now())} ms`);
-for (const dep of [
-  'zod',
-  'yaml',
-  'xstate',
-  'pino',
-  'pino-pretty',
-  'libphonenumber-js',
-  'tldts',
-  'prom-client',
-]) {
-  const t = performance.now();
-  await import(dep);
-  line(`import ${dep}`, ms(t));
-}
 let t = performance.now();
 const { loadBundle } = await import('../../src/index.ts');
-line('import src/index.ts (the rest)', ms(t));
-t = performance.now();
-await loadBundle(flowsDir);
-line('loadBundle (read, parse, check, compile)', ms(t));
+line('import src/index.ts (everything a start imports)', ms(t));
 
-const files: string[] = [];
-const walk = (dir: string): void => {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path);
-    else if (/\.ya?ml$/.test(name)) files.push(path);
-  }
-};
-walk(flowsDir);
-const { parseDocument } = await import('yaml');
-t = performance.now();
-const values = files.map((f) => parseDocument(readFileSync(f, 'utf8'), { uniqueKeys: true }).toJS());
-line(`YAML parse of the ${files.length} files (parseDocument)`, ms(t));
-const json = JSON.stringify(values);
-t = performance.now();
-const hash = createHash('sha256');
-for (const f of files) hash.update(readFileSync(f));
-hash.digest('hex');
-line('read + hash the same files', ms(t));
-t = performance.now();
-JSON.parse(json);
-line(`JSON.parse of the same values (${Math.round(json.length / 1024)} KB)`, ms(t));
+const cacheDir = mkdtempSync(join(tmpdir(), 'safestep-startup-parts-'));
+try {
+  t = performance.now();
+  const bundle = await loadBundle(flowsDir, { cacheDir });
+  line('loadBundle, no cache (read, parse, check, compile, write)', ms(t));
+  t = performance.now();
+  await loadBundle(flowsDir, { cacheDir });
+  line('loadBundle from the cache (warm process)', ms(t));
+
+  const { readFileSync } = await import('node:fs');
+  const { cacheKey, readCache, fromCached } = await import('../../src/flow/cache.ts');
+  const { listYaml } = await import('../../src/flow/sources.ts');
+  const { buildUnderstanding } = await import('../../src/understand/load.ts');
+  const { compileMachine } = await import('../../src/flow/compile.ts');
+  t = performance.now();
+  const files = [
+    flowsDir,
+    ...['steps', 'flags', 'resources', 'locales', 'understanding'].map((s) => join(flowsDir, s)),
+  ]
+    .flatMap((d) => listYaml(d))
+    .map((path) => ({ name: path, bytes: readFileSync(path) }));
+  cacheKey(files);
+  line(`  list, read and hash the ${files.length} files and the loader's code`, ms(t));
+  t = performance.now();
+  const [entry] = (await import('node:fs')).readdirSync(cacheDir);
+  const text = readFileSync(join(cacheDir, entry!), 'utf8');
+  JSON.parse(text.slice(text.indexOf('\n') + 1));
+  line(`  read and parse the entry (${Math.round(text.length / 1024)} KB of JSON)`, ms(t));
+  t = performance.now();
+  const key = JSON.parse(text.slice(0, text.indexOf('\n'))).key as string;
+  const folder = fromCached(readCache(cacheDir, key)!, join(flowsDir, '..'));
+  line('  readCache + fromCached (checksum, maps)', ms(t));
+  t = performance.now();
+  buildUnderstanding(folder.understanding, folder.flagLevels);
+  line('  build the understanding (compile every pattern)', ms(t));
+  t = performance.now();
+  compileMachine(bundle);
+  line('  compile the statechart (xstate)', ms(t));
+} finally {
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+
+const require = createRequire(import.meta.url);
+// (yaml is there already: the load without cache needed it.)
+for (const dep of ['yaml', 'libphonenumber-js', 'prom-client', 'pino-pretty']) {
+  t = performance.now();
+  require(dep);
+  line(`loaded on first need: ${dep}`, ms(t));
+}
 process.exit(0);

@@ -1,14 +1,25 @@
 /**
  * Loads a flows folder into a Bundle: every file parsed and validated, the whole graph checked,
  * the machine compiled. Any error stops here with every problem listed (FlowLoadError), so a
- * broken flow never reaches a user.
+ * broken flow never reaches a user. A folder that loaded cleanly before, unchanged, comes from the
+ * cache instead of being parsed and checked again (cache.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { z } from 'zod';
-import { loadUnderstanding } from '../understand/load.ts';
+import { buildUnderstanding, loadUnderstanding } from '../understand/load.ts';
 import type { Understanding } from '../understand/types.ts';
+import {
+  type CheckedFolder,
+  cacheKey,
+  DEFAULT_CACHE_DIR,
+  type FolderFile,
+  fromCached,
+  readCache,
+  toCached,
+  writeCache,
+} from './cache.ts';
 import { checkModel } from './check.ts';
 import { type ConversationMachine, compileMachine } from './compile.ts';
 import { type FlowModel, type Located, problemAt } from './model.ts';
@@ -28,15 +39,23 @@ export interface Bundle extends FlowModel {
   locate(flowId: string, path: Path): { file: string; line: number; col: number };
 }
 
+export interface LoadOptions {
+  /** Where checked folders are cached (default node_modules/.cache/safestep); false: always parse. */
+  cacheDir?: string | false;
+}
+
 /** Files in flows/ that are not flows. */
 const NOT_FLOWS = new Set(['safestep.yaml', 'schema.json']);
+/** Catalog folders inside flows/, each merged from its files. */
+const CATALOGS = ['steps', 'flags', 'resources', 'locales', 'understanding'] as const;
 
-export async function loadBundle(dir = './flows'): Promise<Bundle> {
-  const { model, problems, files, understanding } = readModel(dir);
-  if (model) problems.push(...checkModel(model));
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (!model || errors.length > 0 || !understanding)
-    throw new FlowLoadError(errors.length > 0 ? errors : problems);
+export async function loadBundle(dir = './flows', opts: LoadOptions = {}): Promise<Bundle> {
+  const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+  const root = dirname(resolve(dir));
+  const files = readFolder(dir, root);
+  const cache = cacheDir && files ? { dir: cacheDir, key: cacheKey(files) } : undefined;
+  const { folder, understanding } = (cache && fromCache(cache, root)) ?? parseFolder(dir, root, cache);
+  const { model, warnings } = folder;
   let machine: ConversationMachine;
   try {
     machine = compileMachine(model);
@@ -51,14 +70,50 @@ export async function loadBundle(dir = './flows'): Promise<Bundle> {
     dir,
     machine,
     understanding,
-    hash: hashFiles(files),
-    warnings: problems.filter((p) => p.severity === 'warning'),
+    hash: hashFiles(files ?? readFolder(dir, root) ?? []),
+    warnings,
     locate(flowId, path) {
       const src = model.flowSources.get(flowId);
       if (!src) return { file: dir, line: 1, col: 1 };
       return { file: src.file, ...src.at(path) };
     },
   };
+}
+
+interface Loaded {
+  folder: CheckedFolder;
+  understanding: Understanding;
+}
+
+/** The folder from its cache entry, or undefined: no entry, or one of the right key but the wrong shape. */
+function fromCache(cache: { dir: string; key: string }, root: string): Loaded | undefined {
+  const cached = readCache(cache.dir, cache.key);
+  if (!cached) return undefined;
+  try {
+    const folder = fromCached(cached, root);
+    return { folder, understanding: buildUnderstanding(folder.understanding, folder.flagLevels) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The long way: parse and check every file, throw with every error, then fill the cache. */
+function parseFolder(dir: string, root: string, cache?: { dir: string; key: string }): Loaded {
+  const { model, problems, understanding } = readModel(dir);
+  if (model) problems.push(...checkModel(model));
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (!model || errors.length > 0 || !understanding)
+    throw new FlowLoadError(errors.length > 0 ? errors : problems);
+  const plain = toCached({
+    model,
+    understanding: understanding.data,
+    flagLevels: understanding.flagLevels,
+    warnings: problems.filter((p) => p.severity === 'warning'),
+  });
+  // Written only if no file changed while it loaded, so the entry holds what its key says.
+  if (cache && sameKey(readFolder(dir, root), cache.key)) writeCache(cache.dir, cache.key, plain);
+  // Rebuilt from the plain form, as from the cache: the bundle keeps no syntax trees.
+  return { folder: fromCached(plain, root), understanding: understanding.understanding };
 }
 
 /** Checks a folder without compiling: for `safestep validate`. Returns every problem. */
@@ -71,8 +126,7 @@ export function validateFlows(dir = './flows'): Problem[] {
 function readModel(dir: string): {
   model?: FlowModel;
   problems: Problem[];
-  files: string[];
-  understanding?: Understanding;
+  understanding?: ReturnType<typeof loadUnderstanding>;
 } {
   const root = dirname(resolve(dir));
   const problems: Problem[] = [];
@@ -88,7 +142,6 @@ function readModel(dir: string): {
           message: 'missing flows/safestep.yaml (locales, entry, emergency, regions)',
         },
       ],
-      files: [],
     };
   }
   const config = readSource(configPath, Config, problems, root);
@@ -146,12 +199,7 @@ function readModel(dir: string): {
   const u = loadUnderstanding(dir);
   problems.push(...u.problems);
 
-  const files = [
-    configPath,
-    ...flowFiles,
-    ...['steps', 'flags', 'resources', 'locales', 'understanding'].flatMap((s) => listYaml(dir, s)),
-  ];
-  if (!config) return { problems, files };
+  if (!config) return { problems };
   return {
     model: {
       config: config.value,
@@ -168,8 +216,7 @@ function readModel(dir: string): {
       textFlagIds: new Set(u.flagIds),
     },
     problems,
-    files,
-    understanding: u.understanding,
+    understanding: u,
   };
 }
 
@@ -202,11 +249,34 @@ function mergeCatalog<S extends z.ZodType, V>(
   return out;
 }
 
-function hashFiles(files: string[]): string {
+/**
+ * Every file the loader reads, with its bytes; undefined when one cannot be read (the long way
+ * then reports it). Names are as problems show them: relative to the folder above flows/.
+ */
+function readFolder(dir: string, root: string): (FolderFile & { path: string })[] | undefined {
+  const configPath = join(dir, 'safestep.yaml');
+  const paths = [
+    ...(existsSync(configPath) ? [configPath] : []),
+    ...listYaml(dir).filter((p) => !NOT_FLOWS.has(basename(p))),
+    ...CATALOGS.flatMap((s) => listYaml(dir, s)),
+  ];
+  try {
+    return paths.map((path) => ({ path, name: relative(root, resolve(path)), bytes: readFileSync(path) }));
+  } catch {
+    return undefined;
+  }
+}
+
+function sameKey(files: FolderFile[] | undefined, key: string): boolean {
+  return files !== undefined && cacheKey(files) === key;
+}
+
+/** bundle.hash: file names (without folders) and bytes, in path order. Sessions carry it. */
+function hashFiles(files: readonly (FolderFile & { path: string })[]): string {
   const h = createHash('sha256');
-  for (const f of [...files].sort()) {
-    h.update(basename(f));
-    h.update(readFileSync(f));
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(basename(f.path));
+    h.update(f.bytes);
   }
   return h.digest('hex').slice(0, 12);
 }

@@ -2,8 +2,21 @@
  * YAML parsing that keeps positions, so a problem found later (by zod or by the graph checks)
  * can name the file, line and column of the value at fault.
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
+import type { Located } from './model.ts';
 import type { Problem } from './problems.ts';
+
+/**
+ * The library loads on first use: a start from the cache (bundle.ts) parses no YAML. Under Node it
+ * is one CommonJS build for import and require alike, so this is the same instance as an import.
+ */
+let library: typeof import('yaml') | undefined;
+const yaml = () => {
+  library ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return library;
+};
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -19,6 +32,7 @@ export interface ParsedYaml {
 const LIMITS = { maxBytes: 1_000_000, maxAliasCount: 100, maxDepth: 40 };
 
 export function parseYaml(file: string, text: string): ParsedYaml {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const problems: Problem[] = [];
   const fail = (line: number, col: number, message: string): ParsedYaml => ({
@@ -52,11 +66,35 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   return { file, value, at, problems };
 }
 
+/**
+ * Where things are in a file, found by parsing it again on the first question: only a problem
+ * report asks, so a loaded bundle holds no syntax trees. `path` is where to read it from.
+ */
+export function locateLater(file: string, path: string): Located {
+  let parsed: ParsedYaml | undefined;
+  return {
+    file,
+    at(at) {
+      if (!parsed) {
+        let text = '';
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch {
+          // Gone since it loaded: the start of the file is the best answer left.
+        }
+        parsed = parseYaml(file, text);
+      }
+      return parsed.at(at);
+    },
+  };
+}
+
 function oneLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function nodeAt(root: Node | null, path: Path): Node | null {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: Node | null = root;
   let best: Node | null = root;
   for (const key of path) {
@@ -77,6 +115,7 @@ function nodeAt(root: Node | null, path: Path): Node | null {
 }
 
 function nestingDepth(node: unknown, depth = 0): number {
+  const { isMap, isSeq } = yaml();
   if (depth > LIMITS.maxDepth) return depth;
   if (isMap(node) || isSeq(node)) {
     let max = depth;

@@ -15,7 +15,7 @@ import type { RiskLevel } from '../engine/types.ts';
 import { findAmounts } from './amounts.ts';
 import { findLinks, type LinkRules } from './links.ts';
 import { normalize, plain, tokenize } from './normalize.ts';
-import { PatternMatcher } from './pattern.ts';
+import { compilePattern, PatternMatcher } from './pattern.ts';
 import { findPhones } from './phones.ts';
 import type { UnderstandingData } from './schema.ts';
 import { type IntentValue, NEUTRAL, scoreIntents } from './score.ts';
@@ -52,6 +52,8 @@ export const TEXT_FLAGS = [
 export interface KeywordOptions {
   /** Level of a flag id, for RedFlagHit.level (from flows/flags/). */
   flagLevel?: (id: string) => RiskLevel;
+  /** How a pattern compiles; the loader passes the results it already has (load.ts). */
+  compile?: typeof compilePattern;
 }
 
 export function createKeywordUnderstanding(
@@ -59,6 +61,7 @@ export function createKeywordUnderstanding(
   opts: KeywordOptions = {},
 ): Understanding {
   const level = opts.flagLevel ?? (() => 'medium' as RiskLevel);
+  const compile = opts.compile ?? compilePattern;
   const weighted = (section: UnderstandingData['intents'], answer: boolean) =>
     Object.entries(section).flatMap(([id, p]) => [
       ...p.strong.map((pattern) => ({ pattern, value: { id, weight: STRONG, answer } })),
@@ -66,21 +69,27 @@ export function createKeywordUnderstanding(
       ...(p.hint ?? []).map((pattern) => ({ pattern, value: { id, weight: HINT, answer } })),
     ]);
   // Intents and answers share one matcher so the longest phrase wins across both ("safe account" is not "safe").
-  const intents = new PatternMatcher<IntentValue>([
-    ...weighted(data.intents, false),
-    ...weighted(data.answers, true),
-    ...data.neutral.map((pattern) => ({ pattern, value: { id: NEUTRAL, weight: 0, answer: false } })),
-  ]);
+  const intents = new PatternMatcher<IntentValue>(
+    [
+      ...weighted(data.intents, false),
+      ...weighted(data.answers, true),
+      ...data.neutral.map((pattern) => ({ pattern, value: { id: NEUTRAL, weight: 0, answer: false } })),
+    ],
+    compile,
+  );
   const danger = new PatternMatcher<DangerReason>(
     Object.entries(data.danger).flatMap(([reason, list]) =>
       (list ?? []).map((pattern) => ({ pattern, value: reason as DangerReason })),
     ),
+    compile,
   );
   const notDanger = new PatternMatcher<true>(
     data.notDanger.map((pattern) => ({ pattern, value: true as const })),
+    compile,
   );
   const phrases = new PatternMatcher<string>(
     Object.entries(data.phrases).flatMap(([id, list]) => list.map((pattern) => ({ pattern, value: id }))),
+    compile,
   );
   const speller = new Speller(
     [...intents.words(), ...danger.words(), ...notDanger.words(), ...phrases.words()],

@@ -11,12 +11,15 @@ import { listYaml, readSource, type SourceFile } from '../flow/sources.ts';
 import type { Path } from '../flow/yaml.ts';
 import { parseYaml } from '../flow/yaml.ts';
 import { createKeywordUnderstanding, TEXT_FLAGS } from './keyword.ts';
-import { compilePattern } from './pattern.ts';
+import { type Compiled, compilePattern } from './pattern.ts';
 import { emptyData, type UnderstandingData, UnderstandingFile } from './schema.ts';
 import type { Understanding } from './types.ts';
 
 export interface LoadedUnderstanding {
   understanding: Understanding;
+  /** What `understanding` is built from, as plain data: the bundle caches it (src/flow/cache.ts). */
+  data: UnderstandingData;
+  flagLevels: Map<string, RiskLevel>;
   /** Flow intents and answers: the ids flows may name in `intents:` and `routes:`. */
   intentIds: string[];
   /** Flag ids the analyser may emit: every one must be defined in flows/flags/. */
@@ -31,6 +34,8 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
   const root = dirname(resolve(flowsDir));
   const data = emptyData();
   const origin = new Map<string, string>();
+  // Every pattern compiles once: checked here, reused by the matchers.
+  const compiled = new Map<string, Compiled>();
   const report = (src: Source, path: Path, message: string, severity: Problem['severity'] = 'error') => {
     const { line, col } = src.yaml.at(path);
     problems.push({ file: src.file, line, col, severity, message });
@@ -56,24 +61,24 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
     for (const section of ['intents', 'answers'] as const) {
       for (const [id, def] of Object.entries(v[section] ?? {})) {
         if (!claim(section, id)) continue;
-        checkPatterns(src, [section, id, 'strong'], def.strong, report);
-        checkPatterns(src, [section, id, 'weak'], def.weak, report);
-        checkPatterns(src, [section, id, 'hint'], def.hint, report);
+        checkPatterns(src, [section, id, 'strong'], def.strong, report, compiled);
+        checkPatterns(src, [section, id, 'weak'], def.weak, report, compiled);
+        checkPatterns(src, [section, id, 'hint'], def.hint, report, compiled);
         data[section][id] = def;
       }
     }
     for (const [reason, list] of Object.entries(v.danger ?? {})) {
-      checkPatterns(src, ['danger', reason], list, report);
+      checkPatterns(src, ['danger', reason], list, report, compiled);
       const key = reason as keyof UnderstandingData['danger'];
       data.danger[key] = [...(data.danger[key] ?? []), ...list];
     }
-    checkPatterns(src, ['neutral'], v.neutral ?? [], report);
+    checkPatterns(src, ['neutral'], v.neutral ?? [], report, compiled);
     data.neutral.push(...(v.neutral ?? []));
-    checkPatterns(src, ['not_danger'], v.not_danger ?? [], report);
+    checkPatterns(src, ['not_danger'], v.not_danger ?? [], report, compiled);
     data.notDanger.push(...(v.not_danger ?? []));
     for (const [id, list] of Object.entries(v.phrases ?? {})) {
       if (!claim('phrases', id)) continue;
-      checkPatterns(src, ['phrases', id], list, report);
+      checkPatterns(src, ['phrases', id], list, report, compiled);
       data.phrases[id] = list;
     }
     for (const [brand, domains] of Object.entries(v.brands ?? {})) {
@@ -105,11 +110,25 @@ export function loadUnderstanding(flowsDir: string): LoadedUnderstanding {
   }
 
   return {
-    understanding: createKeywordUnderstanding(data, { flagLevel: (id) => flagLevels.get(id) ?? 'medium' }),
+    understanding: buildUnderstanding(data, flagLevels, compiled),
+    data,
+    flagLevels,
     intentIds: [...Object.keys(data.intents), ...Object.keys(data.answers)],
     flagIds: [...new Set([...Object.keys(data.phrases), ...TEXT_FLAGS])],
     problems,
   };
+}
+
+/** The keyword understanding of merged data; red flags take their level from flows/flags/. */
+export function buildUnderstanding(
+  data: UnderstandingData,
+  flagLevels: ReadonlyMap<string, RiskLevel>,
+  compiled: ReadonlyMap<string, Compiled> = new Map(),
+): Understanding {
+  return createKeywordUnderstanding(data, {
+    flagLevel: (id) => flagLevels.get(id) ?? 'medium',
+    compile: (pattern) => compiled.get(pattern) ?? compilePattern(pattern),
+  });
 }
 
 function checkPatterns(
@@ -117,10 +136,12 @@ function checkPatterns(
   path: Path,
   patterns: readonly string[],
   report: (src: Source, path: Path, message: string, severity?: Problem['severity']) => void,
+  compiled: Map<string, Compiled>,
 ): void {
   const seen = new Set<string>();
   patterns.forEach((pattern, i) => {
-    const c = compilePattern(pattern);
+    const c = compiled.get(pattern) ?? compilePattern(pattern);
+    compiled.set(pattern, c);
     if (!c.ok) report(src, [...path, i], c.error);
     else if (seen.has(c.key)) report(src, [...path, i], `"${pattern}" is listed twice`, 'warning');
     else seen.add(c.key);

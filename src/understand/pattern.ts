@@ -113,10 +113,13 @@ export class PatternMatcher<T> {
   private readonly byStem = new Map<string, Entry<T>[]>();
   private readonly byNumber: Entry<T>[] = [];
 
-  /** Invalid patterns are skipped here; the loader reports them with their position. */
-  constructor(entries: Iterable<{ pattern: string; value: T }>) {
+  /**
+   * Invalid patterns are skipped here; the loader reports them with their position. `compile`
+   * lets the loader hand over patterns it has already compiled while checking them.
+   */
+  constructor(entries: Iterable<{ pattern: string; value: T }>, compile = compilePattern) {
     for (const { pattern, value } of entries) {
-      const c = compilePattern(pattern);
+      const c = compile(pattern);
       if (!c.ok) continue;
       let e = this.byKey.get(c.key);
       if (!e) {
@@ -137,19 +140,27 @@ export class PatternMatcher<T> {
 
   /** Whole words the patterns contain, for typo correction. */
   words(): string[] {
-    return this.simples().flatMap((el) =>
-      el.kind === 'literal' && /^[a-z]+$/.test(el.text) ? [el.text] : [],
-    );
+    const out: string[] = [];
+    for (const el of this.simples()) if (el.kind === 'literal' && /^[a-z]+$/.test(el.text)) out.push(el.text);
+    return out;
   }
 
   stems(): string[] {
-    return this.simples().flatMap((el) => (el.kind === 'stem' ? [el.text] : []));
+    return this.simples()
+      .filter((el) => el.kind === 'stem')
+      .map((el) => el.text);
   }
 
+  /** Loops, not nested flatMap: this runs over every pattern at start, where flatMap is slow. */
   private simples(): Simple[] {
-    return [...this.byKey.values()].flatMap((e) =>
-      e.elements.flatMap((el) => (el.kind === 'any' ? el.options.flat() : el.kind === 'gap' ? [] : [el])),
-    );
+    const out: Simple[] = [];
+    for (const e of this.byKey.values()) {
+      for (const el of e.elements) {
+        if (el.kind === 'any') for (const option of el.options) out.push(...option);
+        else if (el.kind !== 'gap') out.push(el);
+      }
+    }
+    return out;
   }
 
   /**

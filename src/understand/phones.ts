@@ -3,7 +3,19 @@
  * are always read; local ones only when the person's region is known, and only if valid there.
  * A cheap scan finds digit runs first: parsing is slow, and most messages hold no number.
  */
-import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js';
+
+/**
+ * The library and its metadata take longer to import than the rest of the understanding: they
+ * load with the first message that has a digit run, not with every start. (Only this module
+ * uses the library, so its CommonJS build is the only copy.)
+ */
+let library: typeof import('libphonenumber-js') | undefined;
+const phoneLibrary = () => {
+  library ??= createRequire(import.meta.url)('libphonenumber-js') as typeof import('libphonenumber-js');
+  return library;
+};
 
 export interface PhoneFinding {
   match: string;
@@ -23,6 +35,7 @@ const DATE = /^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})
 export function findPhones(text: string, region?: string): PhoneFinding[] {
   const found: PhoneFinding[] = [];
   if (!/\d[\d\s\-().]{5,}\d/.test(text)) return found;
+  const { isSupportedCountry, parsePhoneNumberFromString } = phoneLibrary();
   const country = region ? (REGION_COUNTRY[region] ?? region) : undefined;
   const defaultCountry = country && isSupportedCountry(country) ? (country as CountryCode) : undefined;
   for (const m of text.matchAll(CANDIDATE)) {
