@@ -44,8 +44,20 @@ export function chartOf(
     if (snapshot.status === 'error') throw snapshot.error;
     return snapshot;
   };
+  // Snapshots are values (every step makes new ones; nothing assigns in place), so every new
+  // conversation in one locale and region can begin from the same one: xstate builds it once.
+  const starts = new Map<string, Snapshot>();
+  const start = (locale: string, region: string | null): Snapshot => {
+    const key = `${locale}\0${region ?? ''}`;
+    let snapshot = starts.get(key);
+    if (!snapshot) {
+      snapshot = settled(machine.getInitialSnapshot(scope, { locale, region }));
+      starts.set(key, snapshot);
+    }
+    return snapshot;
+  };
   return {
-    start: (locale, region) => settled(machine.getInitialSnapshot(scope, { locale, region })),
+    start,
     restore: (flow, state, ctx) => machine.resolveState({ value: { [flow]: state }, context: ctx }),
     send: (snapshot, event) => machine.transition(snapshot as never, event, scope),
   };
