@@ -1,11 +1,13 @@
 /**
- * YAML parsing that keeps positions, so a problem found later (by zod or by the graph checks)
- * can name the file, line and column of the value at fault.
+ * YAML parsing that can say where things are, so a problem found later (by zod or by the graph
+ * checks) can name the file, line and column of the value at fault. Files in the plain style flows
+ * use are read by plain-yaml.ts; positions then come from the library on the first question.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
 import type { Located } from './model.ts';
+import { readPlainYaml } from './plain-yaml.ts';
 import type { Problem } from './problems.ts';
 
 /**
@@ -32,6 +34,33 @@ export interface ParsedYaml {
 const LIMITS = { maxBytes: 1_000_000, maxAliasCount: 100, maxDepth: 40 };
 
 export function parseYaml(file: string, text: string): ParsedYaml {
+  if (Buffer.byteLength(text) > LIMITS.maxBytes) {
+    const problem: Problem = {
+      file,
+      line: 1,
+      col: 1,
+      severity: 'error',
+      message: `file is larger than ${LIMITS.maxBytes} bytes`,
+    };
+    return { file, value: undefined, at: () => ({ line: 1, col: 1 }), problems: [problem] };
+  }
+  const plain = readPlainYaml(text);
+  if (!plain) return parseWithLibrary(file, text);
+  let located: ParsedYaml | undefined;
+  return {
+    file,
+    value: plain.value,
+    // The library reads it to the same value without errors, and knows where everything is.
+    at: (path) => {
+      located ??= parseWithLibrary(file, text);
+      return located.at(path);
+    },
+    problems: [],
+  };
+}
+
+/** The yaml library's reading: every syntax error with its position, and positions of values. */
+function parseWithLibrary(file: string, text: string): ParsedYaml {
   const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const problems: Problem[] = [];
@@ -41,9 +70,6 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     at: () => ({ line, col }),
     problems: [...problems, { file, line, col, message, severity: 'error' }],
   });
-  if (Buffer.byteLength(text) > LIMITS.maxBytes) {
-    return fail(1, 1, `file is larger than ${LIMITS.maxBytes} bytes`);
-  }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
