@@ -1,3 +1,11 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * The sub-millisecond clock, from perf_hooks: the global `performance` is a lazy getter on
+ * globalThis, looked up again on every read, and these limits read the clock several times a call.
+ */
+const clock = (): number => performance.now();
+
 /**
  * A token bucket: `capacity` calls at once, refilled at `perSecond`. Pure apart from the clock
  * (sub-millisecond, so a pacer can allow more than one call a millisecond).
@@ -10,7 +18,7 @@ export class TokenBucket {
   constructor(
     private readonly capacity: number,
     private readonly perSecond: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = clock,
   ) {
     this.tokens = capacity;
     this.at = now();
@@ -50,7 +58,7 @@ export class RollingLimit {
 
   constructor(
     perSecond: number,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = clock,
   ) {
     const size = Math.max(1, Math.min(100, Math.floor(perSecond)));
     this.answered = new Array<number>(size).fill(Number.NEGATIVE_INFINITY);

@@ -16,6 +16,8 @@ export interface ButtonPress {
 /** undefined when it cannot fit (then the button is left out; typing the label still works). */
 export function encodeCallback(choice: string, stamp?: string): string | undefined {
   const data = `${stamp ?? ''}|${choice}`;
+  // A UTF-16 unit is at most 3 bytes in UTF-8: short data fits without counting its bytes.
+  if (data.length * 3 <= CALLBACK_DATA_LIMIT) return data;
   return Buffer.byteLength(data, 'utf8') <= CALLBACK_DATA_LIMIT ? data : undefined;
 }
 

@@ -25,12 +25,18 @@ export function pressJob(chatId: number, press: Press, memory: ChatMemory): Job 
 
 export function turnJobs(chatId: number, result: TurnResult, memory: ChatMemory): Job[] {
   const jobs: Job[] = [];
-  if (result.effects.some((e) => e.type === 'hide')) jobs.push(new Hide(chatId, memory));
+  if (hasEffect(result, 'hide')) jobs.push(new Hide(chatId, memory));
   const messages = renderReplies(result.replies);
   if (messages.length > 0) jobs.push(new RetireKeyboard(chatId, memory));
   for (const m of messages) jobs.push(new Send(chatId, m, memory));
-  if (result.effects.some((e) => e.type === 'forgotten')) jobs.push(new Forget(chatId, memory));
+  if (hasEffect(result, 'forgotten')) jobs.push(new Forget(chatId, memory));
   return jobs;
+}
+
+/** Most turns have no effects: a plain loop, no predicate made per turn. */
+function hasEffect(result: TurnResult, type: TurnResult['effects'][number]['type']): boolean {
+  for (const e of result.effects) if (e.type === type) return true;
+  return false;
 }
 
 /** In a group: no case talk, just the way to a private chat (opening the asked-for flow, if any). */
@@ -62,11 +68,16 @@ class MarkPressed implements Job {
     if (wasLive) memory.setLiveKeyboard(chatId, undefined);
     const label = wasLive ? labelOf(press.markup, press.data) : undefined;
     const marked = label && press.messageText ? `${press.messageText}\n\n✓ ${label}` : undefined;
-    const payload = { chat_id: chatId, message_id: press.messageId, reply_markup: NO_BUTTONS };
     if (marked && marked.length <= TEXT_LIMIT) {
-      return { method: 'editMessageText', payload: { ...payload, text: marked } };
+      return {
+        method: 'editMessageText',
+        payload: { chat_id: chatId, message_id: press.messageId, reply_markup: NO_BUTTONS, text: marked },
+      };
     }
-    return { method: 'editMessageReplyMarkup', payload };
+    return {
+      method: 'editMessageReplyMarkup',
+      payload: { chat_id: chatId, message_id: press.messageId, reply_markup: NO_BUTTONS },
+    };
   }
 }
 

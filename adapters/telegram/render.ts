@@ -73,13 +73,17 @@ function addMessages(out: OutgoingMessage[], text: string, limit: number, keyboa
 }
 
 function keyboardOf(reply: Reply): CallbackButton[][] | undefined {
+  const choices = reply.choices;
+  if (!choices || choices.length === 0) return undefined;
   const buttons: CallbackButton[] = [];
-  for (const choice of reply.choices ?? []) {
+  for (const choice of choices) {
     const data = encodeCallback(choice.id, reply.stamp);
     if (data !== undefined) buttons.push({ text: choice.label, callback_data: data });
   }
   if (buttons.length === 0) return undefined;
-  const perRow = columns(buttons.map((b) => b.text));
+  const perRow = columnsOf(buttons);
+  // The usual prompt (one answer per row) needs no slicing.
+  if (perRow === 1) return buttons.map((b) => [b]);
   const rows: CallbackButton[][] = [];
   for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
   return rows;
@@ -91,10 +95,38 @@ function keyboardOf(reply: Reply): CallbackButton[][] | undefined {
  */
 export function columns(labels: readonly string[]): number {
   if (labels.length <= 4) return 1;
-  const longest = Math.max(...labels.map((l) => [...l].length));
+  let longest = 0;
+  for (const l of labels) longest = Math.max(longest, codePoints(l));
+  return perRowFor(longest);
+}
+
+/** columns() over the buttons' texts, without a list of labels made per keyboard. */
+function columnsOf(buttons: readonly CallbackButton[]): number {
+  if (buttons.length <= 4) return 1;
+  let longest = 0;
+  for (const b of buttons) longest = Math.max(longest, codePoints(b.text));
+  return perRowFor(longest);
+}
+
+function perRowFor(longest: number): number {
   if (longest <= 10) return 3;
   if (longest <= 18) return 2;
   return 1;
+}
+
+/** Characters as a person counts them (code points), without spreading the string into an array. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 /** The button on a message that carried this callback_data, for marking what was chosen. */

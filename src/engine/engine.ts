@@ -132,6 +132,7 @@ export function createEngine(opts: EngineOptions): Engine {
   const placeCounters = new Map<string, Map<string, PlaceCounts>>();
   const flowStarts = new Map<string, Count>();
   const hintLocales = new Map<string, string | undefined>();
+  const hintRegions = new Map<string, string>();
   const chart = chartOf(bundle.machine, { locale: defaultLocale, region: defaultRegion });
 
   // ---------- session lifecycle ----------
@@ -368,7 +369,7 @@ export function createEngine(opts: EngineOptions): Engine {
         else d.show = true;
         return;
       case '_region:': {
-        const region = resolveRegion(arg, bundle);
+        const region = regionOf(arg);
         if (region) {
           d.s.chose = { ...d.s.chose, region: true };
           send(d, { type: 'SET', region });
@@ -596,6 +597,17 @@ export function createEngine(opts: EngineOptions): Engine {
     return locale;
   }
 
+  /** The region a hint or a region button names; the same few come again and again, so each is worked out once. */
+  function regionOf(hint: string): string | null {
+    const known = hintRegions.get(hint);
+    if (known !== undefined) return known;
+    const region = resolveRegion(hint, bundle);
+    // Only names of declared regions are kept (button data can be any text a person sends),
+    // and not a flood of spellings.
+    if (region !== null && hintRegions.size < 1_000) hintRegions.set(hint, region);
+    return region;
+  }
+
   function applyHints(d: Draft, inbound: Inbound): void {
     // What someone types in Chinese says more than the platform's language setting.
     const typedChinese =
@@ -603,7 +615,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const locale = d.s.chose?.locale ? undefined : typedChinese ? 'zh-CN' : hintedLocale(inbound.locale);
     // Typing Chinese is a choice as clear as /language: later platform hints do not undo it.
     if (typedChinese && !d.s.chose?.locale) d.s.chose = { ...d.s.chose, locale: true };
-    const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
+    const region = !d.s.chose?.region && inbound.region ? regionOf(inbound.region) : undefined;
     if ((locale && locale !== d.s.ctx.locale) || (region && region !== d.s.ctx.region)) {
       send(d, { type: 'SET', ...(locale ? { locale } : {}), ...(region ? { region } : {}) });
     }
@@ -689,7 +701,7 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     const fresh = freshSession(
       hintedLocale(inbound.locale) ?? defaultLocale,
-      (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion,
+      (inbound.region && regionOf(inbound.region)) || defaultRegion,
     );
     const notice =
       restored.kind === 'none' ? undefined : restored.kind === 'changed' ? 'flows_changed' : restored.kind;
@@ -803,7 +815,8 @@ export function createEngine(opts: EngineOptions): Engine {
     store,
     liveConversations: () => live.size,
     async handle(inbound) {
-      const started = performance.now();
+      // The clock is read only for whoever observes turns.
+      const started = opts.observe ? performance.now() : 0;
       const channel = inbound.channel ?? 'unknown';
       if (inflight >= maxInflight) {
         opts.observe?.({ ms: 0, channel, error: 'rate_limited' });

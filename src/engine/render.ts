@@ -54,6 +54,8 @@ interface Made {
   outcomes: Map<FlowOutcome, Map<string, RenderedOutcome>>;
   /** Region buttons, by locale. */
   regions: Map<string, readonly ChoiceView[]>;
+  /** Whether an outcome's contacts depend on the region. */
+  regional: Map<FlowOutcome, boolean>;
 }
 
 const made = new WeakMap<Model, Made>();
@@ -61,7 +63,7 @@ const made = new WeakMap<Model, Made>();
 function madeFor(model: Model): Made {
   let m = made.get(model);
   if (!m) {
-    m = { buttons: new Map(), outcomes: new Map(), regions: new Map() };
+    m = { buttons: new Map(), outcomes: new Map(), regions: new Map(), regional: new Map() };
     made.set(model, m);
   }
   return m;
@@ -198,7 +200,13 @@ export function languageChoices(model: Model): ChoiceView[] {
 
 /** Whether an outcome's contacts depend on the region (then it is worth asking where the person is). */
 function isRegional(model: Model, outcome: FlowOutcome): boolean {
-  return outcome.resources.some((id) => Object.keys(model.resources.get(id)?.regions ?? {}).length > 1);
+  const known = madeFor(model).regional;
+  let regional = known.get(outcome);
+  if (regional === undefined) {
+    regional = outcome.resources.some((id) => Object.keys(model.resources.get(id)?.regions ?? {}).length > 1);
+    known.set(outcome, regional);
+  }
+  return regional;
 }
 
 /** The messages of a state, the last one carrying its buttons. */

@@ -26,12 +26,17 @@ class Unread implements Stored {
 
 export function openMemoryStore(now: () => number = Date.now): SessionStore {
   const rows = new Map<string, Entry>();
-  const counts = new Map<string, number>();
+  /** A box per counter: a turn's counts each cost one lookup, not a get and a set. */
+  const counts = new Map<string, { value: number }>();
   const mutex = new KeyedMutex();
-  const add = (name: string, by: number) => counts.set(name, (counts.get(name) ?? 0) + by);
-  const live = (key: string): Entry | undefined => {
+  const add = (name: string, by: number) => {
+    const box = counts.get(name);
+    if (box) box.value += by;
+    else counts.set(name, { value: by });
+  };
+  const live = (key: string, t: number): Entry | undefined => {
     const e = rows.get(key);
-    if (e && e.expiresAt <= now()) {
+    if (e && e.expiresAt <= t) {
       rows.delete(key);
       return undefined;
     }
@@ -40,19 +45,19 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
   return {
     kind: 'memory',
     async load(key): Promise<Stored | undefined> {
-      const e = live(key);
+      const e = live(key, now());
       if (!e) return undefined;
       return typeof e.data === 'string' ? { data: e.data, version: e.version } : new Unread(e, e.version);
     },
     async save(key, data, { ttlMs, expectVersion, counts }: SaveOptions) {
-      const current = live(key)?.version ?? 0;
+      const t = now();
+      const current = live(key, t)?.version ?? 0;
       if (expectVersion !== undefined && expectVersion !== current) {
         throw new StoreConflictError(`version ${current}, expected ${expectVersion}`);
       }
       const version = current + 1;
-      const t = now();
       rows.set(key, { data, version, updatedAt: t, expiresAt: t + ttlMs });
-      if (counts) for (const [name, by] of counts) add(name, by);
+      if (counts) for (let i = 0; i < counts.length; i++) add(counts[i]![0], counts[i]![1]);
       return version;
     },
     async delete(key) {
@@ -63,7 +68,9 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
       add(name, by);
     },
     async counters() {
-      return Object.fromEntries(counts);
+      const out: Record<string, number> = {};
+      for (const [name, box] of counts) out[name] = box.value;
+      return out;
     },
     async purge(olderThanMs) {
       const cutoff = now() - olderThanMs;

@@ -212,6 +212,35 @@ describe('replies → messages', () => {
     ]);
     expect(out[0]?.keyboard?.map((r) => r.length)).toEqual([3, 2]);
   });
+
+  it('labels are measured in characters as a person counts them (an emoji is one)', () => {
+    // Nine characters each (flags are pairs of letters), eighteen UTF-16 units: three to a row.
+    const emoji = Array.from({ length: 5 }, () => '🇬🇧🇺🇸🇨🇳🇹🇼🇭');
+    expect(columns(emoji)).toBe(3);
+    expect(columns(Array.from({ length: 5 }, () => '🙂'.repeat(11)))).toBe(2);
+    // A lone surrogate still counts as one.
+    expect(columns(Array.from({ length: 5 }, () => `${'\ud83d'}${'x'.repeat(18)}`))).toBe(1);
+  });
+
+  it('a prompt with few answers gets one per row, each with its own stamped callback data', () => {
+    const out = renderReplies([
+      { text: 'Paid?', choices: ['yes', 'no'].map((id) => ({ id, label: id })), stamp: 'abcd1' },
+    ]);
+    expect(out[0]?.keyboard).toEqual([
+      [{ text: 'yes', callback_data: 'abcd1|yes' }],
+      [{ text: 'no', callback_data: 'abcd1|no' }],
+    ]);
+  });
+});
+
+describe('callback data length', () => {
+  it('counts UTF-8 bytes when the text could be too long, whatever its length in code units', () => {
+    // 21 units of 3 bytes = 63 bytes: fits; 22 units = 66 bytes: left out.
+    expect(encodeCallback('中'.repeat(20), '')).toBe(`|${'中'.repeat(20)}`);
+    expect(encodeCallback('中'.repeat(22), '')).toBeUndefined();
+    expect(encodeCallback('a'.repeat(63), '')).toBe(`|${'a'.repeat(63)}`);
+    expect(encodeCallback('a'.repeat(64), '')).toBeUndefined();
+  });
 });
 
 describe('splitting', () => {
