@@ -189,7 +189,7 @@ const RUNNERS: { [S in Section]: Runner<S> } = {
         await inChild({ case: 'engine', args: { flowsDir, users, cycles, concurrency, liveActors: 0 } }),
       );
       say(
-        `  run ${i + 1}: live actors ${fmt(live.at(-1)!.perSecond)} turns/s, rehydrating ${fmt(rehydrate.at(-1)!.perSecond)}`,
+        `  run ${i + 1}: kept decoded ${fmt(live.at(-1)!.perSecond)} turns/s, rehydrating ${fmt(rehydrate.at(-1)!.perSecond)}`,
       );
     }
     const profiled = await inChild({

@@ -386,7 +386,7 @@ function memory(rec: SectionRecord<'memory'> | undefined, targets: Target[]): st
   return [
     `## ${title}`,
     '',
-    `A bot is started, holds 20 warm-up conversations, and is measured after full collections (idle); then ${rec.plan.conversations.toLocaleString('en-US')} people each start a conversation and answer two questions (${rec.plan.concurrency} updates at a time), and it is measured again. With the memory store, the sessions themselves are in RSS; with SQLite they are on disk (plus SQLite's page cache). SafeStep keeps a live statechart actor for each of these conversations (up to 10,000 by default). Bytes kept: the persisted form of one conversation after 3 turns (JSON), p50 / max over a tenth of the people. One run each.`,
+    `A bot is started, holds 20 warm-up conversations, and is measured after full collections (idle); then ${rec.plan.conversations.toLocaleString('en-US')} people each start a conversation and answer two questions (${rec.plan.concurrency} updates at a time), and it is measured again. With the memory store, the sessions themselves are in RSS; with SQLite they are on disk (plus SQLite's page cache). SafeStep keeps each of these conversations decoded in memory, its session and statechart snapshot (up to 10,000 by default; no running actor). Bytes kept: the persisted form of one conversation after 3 turns (JSON), p50 / max over a tenth of the people. One run each.`,
     '',
     '| contender | idle RSS MB | RSS MB with the conversations | above idle MB | KB per conversation | heap above idle MB | bytes kept p50 / max |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -463,17 +463,17 @@ function engine(rec: SectionRecord<'engine'> | undefined, targets: Target[]): st
   return [
     `## ${title}`,
     '',
-    `\`createEngine\` (src/index.ts) with the memory store, driven directly with Inbound turns: ${p.users.toLocaleString('en-US')} people hold the same 5-step conversation (/start, then the first button of the newest prompt, four times), ${p.concurrency} turns at a time, one process on one core. Steady state: each person has had a whole conversation before timing, then ${p.cycles} more are timed (${(p.users * p.cycles * 5).toLocaleString('en-US')} turns). "Live actors" is the engine as shipped (a running statechart actor kept per recently active conversation); "rehydrating" sets liveActors: 0, so every turn restores the snapshot, the design before live actors. CPU µs/turn counts V8's helper threads too. ${runs(p.runs, 'run')}; median <sub>(min–max)</sub>.`,
+    `\`createEngine\` (src/index.ts) with the memory store, driven directly with Inbound turns: ${p.users.toLocaleString('en-US')} people hold the same 5-step conversation (/start, then the first button of the newest prompt, four times), ${p.concurrency} turns at a time, one process on one core. Steady state: each person has had a whole conversation before timing, then ${p.cycles} more are timed (${(p.users * p.cycles * 5).toLocaleString('en-US')} turns). "Kept decoded" is the engine as shipped: each recently active conversation stays in memory as its session and statechart snapshot, and a turn is xstate's pure transition on that snapshot; "rehydrating" sets liveActors: 0, so every turn decodes the stored session and resolves its snapshot again. CPU µs/turn counts V8's helper threads too. ${runs(p.runs, 'run')}; median <sub>(min–max)</sub>.`,
     '',
     '| | turns/s | CPU µs/turn |',
     '| --- | --- | --- |',
-    `| live actors (as shipped) | ${withNoise(hot, 0)} | ${withNoise(pick(live, (r) => r.cpuUsPerTurn))} |`,
+    `| kept decoded (as shipped) | ${withNoise(hot, 0)} | ${withNoise(pick(live, (r) => r.cpuUsPerTurn))} |`,
     `| rehydrating every turn (liveActors: 0) | ${withNoise(cold, 0)} | ${withNoise(pick(rehydrate, (r) => r.cpuUsPerTurn))} |`,
     `| live / rehydrating | ${ratio(hot.median / cold.median)} | |`,
     '',
     ...(profile
       ? [
-          'Where the time goes (one extra run, live actors, under the sampling profiler):',
+          'Where the time goes (one extra run, as shipped, under the sampling profiler):',
           '',
           ...profileTables({ 'the engine alone': profile }),
         ]

@@ -2,7 +2,7 @@
  * (6) The engine alone, memory store, one core: the same 5-step conversation as the adapter
  * benchmark (/start, then the first button of the newest prompt, four times), for many people at
  * once, in waves. Steady state: every person has had a whole conversation before timing starts,
- * so each keeps a live statechart actor (hot), unless liveActors is 0 (every turn rehydrates).
+ * so each stays decoded in memory (hot), unless liveActors is 0 (every turn rehydrates).
  */
 import {
   type Bundle,
