@@ -469,7 +469,7 @@ function engine(rec: SectionRecord<'engine'> | undefined, targets: Target[]): st
     '| --- | --- | --- |',
     `| kept decoded (as shipped) | ${withNoise(hot, 0)} | ${withNoise(pick(live, (r) => r.cpuUsPerTurn))} |`,
     `| rehydrating every turn (liveActors: 0) | ${withNoise(cold, 0)} | ${withNoise(pick(rehydrate, (r) => r.cpuUsPerTurn))} |`,
-    `| live / rehydrating | ${ratio(hot.median / cold.median)} | |`,
+    `| kept decoded / rehydrating | ${ratio(hot.median / cold.median)} | |`,
     '',
     ...(profile
       ? [
