@@ -12,6 +12,8 @@ import type { ConvoContext } from '../flow/context.ts';
 
 export type Snapshot = AnyMachineSnapshot;
 
+const RESTART: ConvoEvent = { type: 'RESTART' };
+
 export interface Chart {
   /** A new conversation: the machine's initial state, with decisions at the entry settled. */
   start(locale: string, region: string | null): Snapshot;
@@ -56,10 +58,32 @@ export function chartOf(
     }
     return snapshot;
   };
+  // RESTART is a root transition whose `reset` keeps only locale and region, and no state has
+  // exit or entry actions: from anywhere it lands where xstate puts it from the start. So xstate's
+  // answer is worked out once per locale and region and shared (test/engine/chart.test.ts holds
+  // it to xstate's answer from every state).
+  const restarts = new Map<string, Snapshot>();
+  const restart = (from: Snapshot): Snapshot => {
+    const { locale, region } = from.context as ConvoContext;
+    const key = `${locale}\0${region ?? ''}`;
+    let snapshot = restarts.get(key);
+    if (!snapshot) {
+      snapshot = machine.transition(start(locale, region) as never, RESTART, scope) as Snapshot;
+      restarts.set(key, snapshot);
+    }
+    return snapshot;
+  };
+  const transition = (snapshot: Snapshot, event: ConvoEvent): Snapshot =>
+    machine.transition(snapshot as never, event, scope);
   return {
     start,
     restore: (flow, state, ctx) => machine.resolveState({ value: { [flow]: state }, context: ctx }),
-    send: (snapshot, event) => machine.transition(snapshot as never, event, scope),
+    send(snapshot, event) {
+      if (event.type !== 'RESTART') return transition(snapshot, event);
+      // The shared snapshot itself restarted is still a step taken: a new snapshot, as xstate makes.
+      const shared = restart(snapshot);
+      return shared === snapshot ? transition(snapshot, event) : shared;
+    },
   };
 }
 

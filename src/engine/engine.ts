@@ -36,7 +36,6 @@ import {
   encodeSession,
   newNonce,
   parseStamp,
-  type Restored,
   SEEN_LIMIT,
   type Session,
   stampOf,
@@ -685,17 +684,9 @@ export function createEngine(opts: EngineOptions): Engine {
   /** The turn up to saving: the session restored (or begun), the step taken, what to count. */
   function play(inbound: Inbound, stored: Stored | undefined): Draft {
     const hot = live.get(inbound.user, stored?.version);
-    const restored: Restored =
-      hot && now() - hot.session.at <= idleMs
-        ? { kind: 'ok', session: hot.session }
-        : decodeSession(stored?.data, bundle.hash, now(), idleMs);
-    if (restored.kind === 'ok') {
-      // The turn changes a copy: the live entry (and the record the store may hold) stay as saved.
-      const before = restored.session;
-      const d = step({ ...before }, inbound, undefined, hot?.snapshot);
-      d.counts = countsOf(d, before);
-      return d;
-    }
+    if (hot && now() - hot.session.at <= idleMs) return resume(inbound, hot.session, hot.snapshot);
+    const restored = decodeSession(stored?.data, bundle.hash, now(), idleMs);
+    if (restored.kind === 'ok') return resume(inbound, restored.session, undefined);
     if (restored.kind !== 'none') {
       logger.info({ event: 'session_reset', reason: restored.kind }, 'session restarted');
     }
@@ -707,6 +698,14 @@ export function createEngine(opts: EngineOptions): Engine {
       restored.kind === 'none' ? undefined : restored.kind === 'changed' ? 'flows_changed' : restored.kind;
     const d = step(fresh.session, inbound, notice, fresh.snap);
     d.counts = countsOf(d, undefined);
+    return d;
+  }
+
+  /** A turn of a saved conversation. */
+  function resume(inbound: Inbound, before: Session, snap: Snapshot | undefined): Draft {
+    // The turn changes a copy: the live entry (and the record the store may hold) stay as saved.
+    const d = step({ ...before }, inbound, undefined, snap);
+    d.counts = countsOf(d, before);
     return d;
   }
 

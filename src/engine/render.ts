@@ -54,6 +54,8 @@ interface Made {
   outcomes: Map<FlowOutcome, Map<string, RenderedOutcome>>;
   /** Region buttons, by locale. */
   regions: Map<string, readonly ChoiceView[]>;
+  /** The evidence and restart buttons every outcome adds, by locale. */
+  afterOutcome: Map<string, readonly ChoiceView[]>;
   /** Whether an outcome's contacts depend on the region. */
   regional: Map<FlowOutcome, boolean>;
 }
@@ -63,7 +65,13 @@ const made = new WeakMap<Model, Made>();
 function madeFor(model: Model): Made {
   let m = made.get(model);
   if (!m) {
-    m = { buttons: new Map(), outcomes: new Map(), regions: new Map(), regional: new Map() };
+    m = {
+      buttons: new Map(),
+      outcomes: new Map(),
+      regions: new Map(),
+      afterOutcome: new Map(),
+      regional: new Map(),
+    };
     made.set(model, m);
   }
   return m;
@@ -191,6 +199,20 @@ export function regionChoices(model: Model, locale: string): ChoiceView[] {
   return [...buttons];
 }
 
+/** The buttons every outcome ends with: shared and frozen, like a state's own. */
+function outcomeChoices(model: Model, locale: string): readonly ChoiceView[] {
+  const byLocale = madeFor(model).afterOutcome;
+  let buttons = byLocale.get(locale);
+  if (!buttons) {
+    buttons = [
+      Object.freeze({ id: ENGINE_CHOICE.evidence, label: ui(model, locale, 'evidence_choice') }),
+      Object.freeze({ id: ENGINE_CHOICE.restart, label: ui(model, locale, 'restart_choice') }),
+    ];
+    byLocale.set(locale, buttons);
+  }
+  return buttons;
+}
+
 export function languageChoices(model: Model): ChoiceView[] {
   return model.config.locales.map((l) => ({
     id: ENGINE_CHOICE.lang(l),
@@ -230,10 +252,7 @@ export function stateReplies(
     const rendered = renderOutcome(model, state.outcome, ctx);
     outcome = rendered.view;
     replies.push({ text: rendered.text });
-    choices.push(
-      { id: ENGINE_CHOICE.evidence, label: ui(model, L, 'evidence_choice') },
-      { id: ENGINE_CHOICE.restart, label: ui(model, L, 'restart_choice') },
-    );
+    for (const c of outcomeChoices(model, L)) choices.push(c);
     if (ctx.region === null && isRegional(model, state.outcome)) {
       ask = { text: ui(model, L, 'region_prompt'), choices: regionChoices(model, L), stamp };
     }

@@ -51,12 +51,16 @@ export function applyStep(ctx: ConvoContext, p: StepParams): Pick<ConvoContext, 
     const merged: TrailEntry = { ...last, f: [...(last.f ?? []), ...added] };
     return { flags, trail: [...ctx.trail.slice(0, -1), merged] };
   }
-  const entry: TrailEntry = { s: p.from };
-  if (p.answer) entry.a = p.answer;
-  if (added.length > 0) entry.f = added;
+  const entry = trailEntry(p.from, p.answer, added);
   // Full trail: the oldest step makes room (slice, then one copy, rather than copy then slice).
   const kept = ctx.trail.length < TRAIL_LIMIT ? ctx.trail : ctx.trail.slice(1 - TRAIL_LIMIT);
   return { flags, trail: [...kept, entry] };
+}
+
+/** A step's trail entry, built whole: fields added one by one would each grow the object. */
+function trailEntry(from: string, answer: string | undefined, added: string[]): TrailEntry {
+  if (added.length === 0) return answer ? { s: from, a: answer } : { s: from };
+  return answer ? { s: from, a: answer, f: added } : { s: from, f: added };
 }
 
 export function compileMachine(model: FlowModel) {
