@@ -58,6 +58,8 @@ interface Made {
   afterOutcome: Map<string, readonly ChoiceView[]>;
   /** Whether an outcome's contacts depend on the region. */
   regional: Map<FlowOutcome, boolean>;
+  /** What states that guard no button show, by `locale region`. */
+  views: Map<FlowState, Map<string, StateView>>;
 }
 
 const made = new WeakMap<Model, Made>();
@@ -71,6 +73,7 @@ function madeFor(model: Model): Made {
       regions: new Map(),
       afterOutcome: new Map(),
       regional: new Map(),
+      views: new Map(),
     };
     made.set(model, m);
   }
@@ -231,7 +234,60 @@ function isRegional(model: Model, outcome: FlowOutcome): boolean {
   return regional;
 }
 
-/** The messages of a state, the last one carrying its buttons. */
+/** What everyone at a state sees in a locale and region, but for the stamp: made once, shared, frozen. */
+interface StateView {
+  /** Replies before the last, shared as they are. */
+  before: readonly Reply[];
+  /** The last reply's text, which carries the buttons (and, per turn, the stamp). */
+  last: string | undefined;
+  choices: readonly ChoiceView[];
+  outcome: OutcomeView | null;
+  /** Ask where the person is (the outcome's contacts depend on it and it is not known). */
+  askRegion: boolean;
+}
+
+function viewOf(model: Model, state: FlowState, ctx: ConvoContext): StateView {
+  const L = ctx.locale;
+  const texts: string[] = [];
+  if (Array.isArray(state.say)) for (const t of state.say) texts.push(local(t, L, model));
+  else if (state.say !== undefined) texts.push(local(state.say, L, model));
+  const choices = availableChoices(model, state, ctx);
+  let outcome: OutcomeView | null = null;
+  let askRegion = false;
+  if (state.outcome) {
+    const rendered = renderOutcome(model, state.outcome, ctx);
+    outcome = rendered.view;
+    texts.push(rendered.text);
+    for (const c of outcomeChoices(model, L)) choices.push(c);
+    askRegion = ctx.region === null && isRegional(model, state.outcome);
+  }
+  const last = texts.pop();
+  return Object.freeze({
+    before: Object.freeze(texts.map((text) => Object.freeze({ text }))),
+    last,
+    choices: Object.freeze(choices),
+    outcome,
+    askRegion,
+  });
+}
+
+/** The state's view, made once when its buttons guard nothing (then they depend on no flag). */
+function sharedView(model: Model, state: FlowState, ctx: ConvoContext): StateView {
+  if (state.choices?.some(isGuarded)) return viewOf(model, state, ctx);
+  const byPlace = inner(madeFor(model).views, state);
+  const key = `${ctx.locale} ${ctx.region ?? ''}`;
+  let view = byPlace.get(key);
+  if (!view) {
+    view = viewOf(model, state, ctx);
+    byPlace.set(key, view);
+  }
+  return view;
+}
+
+/**
+ * The messages of a state, the last one carrying its buttons. Replies without a stamp and the
+ * button lists may be shared and frozen: callers read them, never change them.
+ */
 export function stateReplies(
   model: Model,
   flow: string,
@@ -241,27 +297,18 @@ export function stateReplies(
 ): { replies: Reply[]; outcome: OutcomeView | null } {
   const state = stateOf(model, flow, stateId);
   if (!state) return { replies: [], outcome: null };
-  const L = ctx.locale;
-  const replies: Reply[] = [];
-  if (Array.isArray(state.say)) for (const t of state.say) replies.push({ text: local(t, L, model) });
-  else if (state.say !== undefined) replies.push({ text: local(state.say, L, model) });
-  const choices = availableChoices(model, state, ctx);
-  let outcome: OutcomeView | null = null;
-  let ask: Reply | undefined;
-  if (state.outcome) {
-    const rendered = renderOutcome(model, state.outcome, ctx);
-    outcome = rendered.view;
-    replies.push({ text: rendered.text });
-    for (const c of outcomeChoices(model, L)) choices.push(c);
-    if (ctx.region === null && isRegional(model, state.outcome)) {
-      ask = { text: ui(model, L, 'region_prompt'), choices: regionChoices(model, L), stamp };
-    }
+  const view = sharedView(model, state, ctx);
+  const replies: Reply[] = [...view.before];
+  if (view.last !== undefined) {
+    replies.push(
+      view.choices.length > 0
+        ? { text: view.last, choices: view.choices as ChoiceView[], stamp }
+        : { text: view.last },
+    );
   }
-  const last = replies.at(-1);
-  if (last && choices.length > 0) {
-    last.choices = choices;
-    last.stamp = stamp;
+  if (view.askRegion) {
+    const L = ctx.locale;
+    replies.push({ text: ui(model, L, 'region_prompt'), choices: regionChoices(model, L), stamp });
   }
-  if (ask) replies.push(ask);
-  return { replies, outcome };
+  return { replies, outcome: view.outcome };
 }

@@ -4,23 +4,25 @@
 import { KeyedMutex } from './mutex.ts';
 import { type Data, type SaveOptions, type SessionStore, StoreConflictError, type Stored } from './types.ts';
 
-interface Entry {
-  data: Data;
-  version: number;
-  updatedAt: number;
-  expiresAt: number;
-}
-
-/** A record handed over unencoded: most loads only compare the version, so the text waits for a read. */
-class Unread implements Stored {
+/**
+ * A saved record, handed out by load as it is: most loads only compare the version, so the text
+ * is encoded on the first read. A save replaces the entry, so a record once loaded never changes.
+ */
+class Entry implements Stored {
   constructor(
-    private readonly entry: Entry,
+    private raw: Data,
     readonly version: number,
+    readonly updatedAt: number,
+    readonly expiresAt: number,
   ) {}
 
+  get read(): boolean {
+    return typeof this.raw === 'string';
+  }
+
   get data(): string {
-    if (typeof this.entry.data !== 'string') this.entry.data = this.entry.data();
-    return this.entry.data;
+    if (typeof this.raw !== 'string') this.raw = this.raw();
+    return this.raw;
   }
 }
 
@@ -47,7 +49,8 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
     async load(key): Promise<Stored | undefined> {
       const e = live(key, now());
       if (!e) return undefined;
-      return typeof e.data === 'string' ? { data: e.data, version: e.version } : new Unread(e, e.version);
+      // Text already at hand goes out as a plain record; an unread one as the entry itself.
+      return e.read ? { data: e.data, version: e.version } : e;
     },
     async save(key, data, { ttlMs, expectVersion, counts }: SaveOptions) {
       const t = now();
@@ -56,7 +59,7 @@ export function openMemoryStore(now: () => number = Date.now): SessionStore {
         throw new StoreConflictError(`version ${current}, expected ${expectVersion}`);
       }
       const version = current + 1;
-      rows.set(key, { data, version, updatedAt: t, expiresAt: t + ttlMs });
+      rows.set(key, new Entry(data, version, t, t + ttlMs));
       if (counts) for (let i = 0; i < counts.length; i++) add(counts[i]![0], counts[i]![1]);
       return version;
     },
