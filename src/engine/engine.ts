@@ -131,7 +131,6 @@ export function createEngine(opts: EngineOptions): Engine {
   const placeCounters = new Map<string, Map<string, PlaceCounts>>();
   const flowStarts = new Map<string, Count>();
   const hintLocales = new Map<string, string | undefined>();
-  const hintRegions = new Map<string, string>();
   const chart = chartOf(bundle.machine, { locale: defaultLocale, region: defaultRegion });
 
   // ---------- session lifecycle ----------
@@ -368,7 +367,7 @@ export function createEngine(opts: EngineOptions): Engine {
         else d.show = true;
         return;
       case '_region:': {
-        const region = regionOf(arg);
+        const region = resolveRegion(arg, bundle);
         if (region) {
           d.s.chose = { ...d.s.chose, region: true };
           send(d, { type: 'SET', region });
@@ -596,17 +595,6 @@ export function createEngine(opts: EngineOptions): Engine {
     return locale;
   }
 
-  /** The region a hint or a region button names; the same few come again and again, so each is worked out once. */
-  function regionOf(hint: string): string | null {
-    const known = hintRegions.get(hint);
-    if (known !== undefined) return known;
-    const region = resolveRegion(hint, bundle);
-    // Only names of declared regions are kept (button data can be any text a person sends),
-    // and not a flood of spellings.
-    if (region !== null && hintRegions.size < 1_000) hintRegions.set(hint, region);
-    return region;
-  }
-
   function applyHints(d: Draft, inbound: Inbound): void {
     // What someone types in Chinese says more than the platform's language setting.
     const typedChinese =
@@ -614,7 +602,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const locale = d.s.chose?.locale ? undefined : typedChinese ? 'zh-CN' : hintedLocale(inbound.locale);
     // Typing Chinese is a choice as clear as /language: later platform hints do not undo it.
     if (typedChinese && !d.s.chose?.locale) d.s.chose = { ...d.s.chose, locale: true };
-    const region = !d.s.chose?.region && inbound.region ? regionOf(inbound.region) : undefined;
+    const region = !d.s.chose?.region && inbound.region ? resolveRegion(inbound.region, bundle) : undefined;
     if ((locale && locale !== d.s.ctx.locale) || (region && region !== d.s.ctx.region)) {
       send(d, { type: 'SET', ...(locale ? { locale } : {}), ...(region ? { region } : {}) });
     }
@@ -692,7 +680,7 @@ export function createEngine(opts: EngineOptions): Engine {
     }
     const fresh = freshSession(
       hintedLocale(inbound.locale) ?? defaultLocale,
-      (inbound.region && regionOf(inbound.region)) || defaultRegion,
+      (inbound.region && resolveRegion(inbound.region, bundle)) || defaultRegion,
     );
     const notice =
       restored.kind === 'none' ? undefined : restored.kind === 'changed' ? 'flows_changed' : restored.kind;
@@ -886,11 +874,28 @@ export function pickLocale(hint: string | undefined, locales: readonly string[])
 /** A region code or alias (`GB`, `england`, `中国`) → a declared region, or null. */
 export function resolveRegion(hint: string | undefined, bundle: Pick<Bundle, 'config'>): string | null {
   if (!hint) return null;
-  const h = fold(hint);
-  for (const [id, r] of Object.entries(bundle.config.regions)) {
-    if (fold(id) === h || r.aliases.some((a) => fold(a) === h)) return id;
+  return regionNames(bundle.config).get(fold(hint)) ?? null;
+}
+
+const regionIndexes = new WeakMap<Bundle['config'], Map<string, string>>();
+
+/**
+ * Every region's id and aliases, folded, to its id; made once per config, since hints and region
+ * buttons come with every turn. The first region to claim a name keeps it, in declaration order.
+ */
+function regionNames(config: Bundle['config']): Map<string, string> {
+  let names = regionIndexes.get(config);
+  if (!names) {
+    names = new Map();
+    for (const [id, r] of Object.entries(config.regions)) {
+      for (const name of [id, ...r.aliases]) {
+        const key = fold(name);
+        if (!names.has(key)) names.set(key, id);
+      }
+    }
+    regionIndexes.set(config, names);
   }
-  return null;
+  return names;
 }
 
 function buildIntentFlows(bundle: Bundle): Map<string, string> {
