@@ -81,7 +81,7 @@ function keyboardOf(reply: Reply): CallbackButton[][] | undefined {
     if (data !== undefined) buttons.push({ text: choice.label, callback_data: data });
   }
   if (buttons.length === 0) return undefined;
-  const perRow = columnsOf(buttons);
+  const perRow = columns(buttons.map((b) => b.text));
   // The usual prompt (one answer per row) needs no slicing.
   if (perRow === 1) return buttons.map((b) => [b]);
   const rows: CallbackButton[][] = [];
@@ -97,18 +97,6 @@ export function columns(labels: readonly string[]): number {
   if (labels.length <= 4) return 1;
   let longest = 0;
   for (const l of labels) longest = Math.max(longest, codePoints(l));
-  return perRowFor(longest);
-}
-
-/** columns() over the buttons' texts, without a list of labels made per keyboard. */
-function columnsOf(buttons: readonly CallbackButton[]): number {
-  if (buttons.length <= 4) return 1;
-  let longest = 0;
-  for (const b of buttons) longest = Math.max(longest, codePoints(b.text));
-  return perRowFor(longest);
-}
-
-function perRowFor(longest: number): number {
   if (longest <= 10) return 3;
   if (longest <= 18) return 2;
   return 1;
