@@ -35,14 +35,7 @@ const LIMITS = { maxBytes: 1_000_000, maxAliasCount: 100, maxDepth: 40 };
 
 export function parseYaml(file: string, text: string): ParsedYaml {
   if (Buffer.byteLength(text) > LIMITS.maxBytes) {
-    const problem: Problem = {
-      file,
-      line: 1,
-      col: 1,
-      severity: 'error',
-      message: `file is larger than ${LIMITS.maxBytes} bytes`,
-    };
-    return { file, value: undefined, at: () => ({ line: 1, col: 1 }), problems: [problem] };
+    return failed(file, 1, 1, `file is larger than ${LIMITS.maxBytes} bytes`);
   }
   const plain = readPlainYaml(text);
   if (!plain) return parseWithLibrary(file, text);
@@ -59,17 +52,21 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   };
 }
 
+/** A file that yields no value, with the one problem that says why and where. */
+function failed(file: string, line: number, col: number, message: string): ParsedYaml {
+  return {
+    file,
+    value: undefined,
+    at: () => ({ line, col }),
+    problems: [{ file, line, col, message, severity: 'error' }],
+  };
+}
+
 /** The yaml library's reading: every syntax error with its position, and positions of values. */
 function parseWithLibrary(file: string, text: string): ParsedYaml {
   const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const problems: Problem[] = [];
-  const fail = (line: number, col: number, message: string): ParsedYaml => ({
-    file,
-    value: undefined,
-    at: () => ({ line, col }),
-    problems: [...problems, { file, line, col, message, severity: 'error' }],
-  });
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
@@ -77,12 +74,12 @@ function parseWithLibrary(file: string, text: string): ParsedYaml {
   }
   if (problems.length > 0) return { file, value: undefined, at: () => ({ line: 1, col: 1 }), problems };
   if (nestingDepth(doc.contents) > LIMITS.maxDepth)
-    return fail(1, 1, `nesting deeper than ${LIMITS.maxDepth} levels`);
+    return failed(file, 1, 1, `nesting deeper than ${LIMITS.maxDepth} levels`);
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: LIMITS.maxAliasCount });
   } catch (err) {
-    return fail(1, 1, oneLine(err instanceof Error ? err.message : String(err)));
+    return failed(file, 1, 1, oneLine(err instanceof Error ? err.message : String(err)));
   }
   const at = (path: Path) => {
     const node = nodeAt(doc.contents, path);
