@@ -48,30 +48,19 @@ export function chartOf(
   };
   // Snapshots are values (every step makes new ones; nothing assigns in place), so every new
   // conversation in one locale and region can begin from the same one: xstate builds it once.
-  const starts = new Map<string, Snapshot>();
-  const start = (locale: string, region: string | null): Snapshot => {
-    const key = `${locale}\0${region ?? ''}`;
-    let snapshot = starts.get(key);
-    if (!snapshot) {
-      snapshot = settled(machine.getInitialSnapshot(scope, { locale, region }));
-      starts.set(key, snapshot);
-    }
-    return snapshot;
-  };
+  const start = oncePerPlace((locale, region) =>
+    settled(machine.getInitialSnapshot(scope, { locale, region })),
+  );
   // RESTART is a root transition whose `reset` keeps only locale and region, and no state has
   // exit or entry actions: from anywhere it lands where xstate puts it from the start. So xstate's
   // answer is worked out once per locale and region and shared (test/engine/chart.test.ts holds
   // it to xstate's answer from every state).
-  const restarts = new Map<string, Snapshot>();
+  const restarted = oncePerPlace(
+    (locale, region) => machine.transition(start(locale, region) as never, RESTART, scope) as Snapshot,
+  );
   const restart = (from: Snapshot): Snapshot => {
     const { locale, region } = from.context as ConvoContext;
-    const key = `${locale}\0${region ?? ''}`;
-    let snapshot = restarts.get(key);
-    if (!snapshot) {
-      snapshot = machine.transition(start(locale, region) as never, RESTART, scope) as Snapshot;
-      restarts.set(key, snapshot);
-    }
-    return snapshot;
+    return restarted(locale, region);
   };
   const transition = (snapshot: Snapshot, event: ConvoEvent): Snapshot =>
     machine.transition(snapshot as never, event, scope);
@@ -92,4 +81,20 @@ export function placeOf(snapshot: Snapshot): [string, string] {
   const value = snapshot.value as Record<string, string>;
   for (const flow in value) return [flow, value[flow]!];
   return ['', ''];
+}
+
+/** `make`, called once per locale and region; its snapshot is shared from then on. */
+function oncePerPlace(
+  make: (locale: string, region: string | null) => Snapshot,
+): (locale: string, region: string | null) => Snapshot {
+  const made = new Map<string, Snapshot>();
+  return (locale, region) => {
+    const key = `${locale}\0${region ?? ''}`;
+    let snapshot = made.get(key);
+    if (!snapshot) {
+      snapshot = make(locale, region);
+      made.set(key, snapshot);
+    }
+    return snapshot;
+  };
 }
